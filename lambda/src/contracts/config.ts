@@ -1,0 +1,102 @@
+// Configuration names and defaults shared by the proxy hosts, the ops CLI and the
+// Pulumi program (which sets these environment variables on the Lambda function).
+
+export const ENV = {
+  tokensTable: 'CODEX_PROXY_TABLE',
+  usageTable: 'CODEX_PROXY_USAGE_TABLE',
+  bucket: 'CODEX_PROXY_BUCKET',
+  region: 'CODEX_PROXY_REGION',
+  upstreamUrl: 'CODEX_PROXY_UPSTREAM_URL',
+  strict: 'CODEX_PROXY_STRICT',
+  upstreamTimeoutMs: 'CODEX_PROXY_UPSTREAM_TIMEOUT_MS',
+  bodyCapBytes: 'CODEX_PROXY_BODY_CAP_BYTES',
+  maxRequestBytes: 'CODEX_PROXY_MAX_REQUEST_BYTES',
+  tokenCacheMs: 'CODEX_PROXY_TOKEN_CACHE_MS',
+  secretArn: 'CODEX_PROXY_SECRET_ARN',
+  secretScan: 'CODEX_PROXY_SECRET_SCAN',
+  dataDir: 'CODEX_PROXY_DATA_DIR',
+  url: 'CODEX_PROXY_URL',
+  stackOutputs: 'CODEX_PROXY_STACK_OUTPUTS',
+} as const
+
+const MiB = 1024 * 1024
+
+export const DEFAULTS = {
+  upstreamUrl: 'https://api.openai.com',
+  /** Seed figure: the HTTP client timeout equals the Lambda timeout, 120 s. */
+  upstreamTimeoutMs: 120_000,
+  /** Bodies are kept whole in audit records up to this size (each). */
+  bodyCapBytes: 10 * MiB,
+  /**
+   * Largest request body the local host accepts. Codex bodies with inline images reach
+   * 10–20 MB; the Lambda host is capped lower by AWS (see LAMBDA_MAX_REQUEST_BYTES).
+   */
+  maxRequestBytes: 64 * MiB,
+  /** How long a token lookup is cached: a disabled token stops working within this. */
+  tokenCacheMs: 5_000,
+  host: '127.0.0.1',
+  port: 8787,
+  strict: false,
+} as const
+
+/** AWS Lambda refuses invocation payloads over 6 MB (synchronous invoke quota). */
+export const LAMBDA_MAX_REQUEST_BYTES = 6 * MiB
+
+export interface ProxyConfig {
+  /** Base URL of the upstream API, without `/v1` (the proxy appends the request path). */
+  upstreamUrl: string
+  /** Forward only the paths Codex needs. */
+  strict: boolean
+  upstreamTimeoutMs: number
+  bodyCapBytes: number
+  maxRequestBytes: number
+  tokenCacheMs: number
+  /** Reported by /healthz and stamped on every record. */
+  version: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function parsePositiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`)
+  return n
+}
+
+export function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+export function normaliseUpstreamUrl(raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`upstream URL is not a valid URL: "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`upstream URL must be http(s): "${raw}"`)
+  }
+  if (url.search || url.hash) throw new ConfigError(`upstream URL must not carry a query or fragment: "${raw}"`)
+  // The proxy appends `/v1/...`; accept a base that already ends in /v1 as a courtesy.
+  return url.toString().replace(/\/+$/, '').replace(/\/v1$/, '')
+}
+
+/** Proxy settings from environment variables (Lambda host), with defaults. */
+export function proxyConfigFromEnv(env: Record<string, string | undefined>, version: string): ProxyConfig {
+  return {
+    upstreamUrl: normaliseUpstreamUrl(env[ENV.upstreamUrl] || DEFAULTS.upstreamUrl),
+    strict: parseBoolean(ENV.strict, env[ENV.strict], DEFAULTS.strict),
+    upstreamTimeoutMs: parsePositiveInt(ENV.upstreamTimeoutMs, env[ENV.upstreamTimeoutMs], DEFAULTS.upstreamTimeoutMs),
+    bodyCapBytes: parsePositiveInt(ENV.bodyCapBytes, env[ENV.bodyCapBytes], DEFAULTS.bodyCapBytes),
+    maxRequestBytes: parsePositiveInt(ENV.maxRequestBytes, env[ENV.maxRequestBytes], DEFAULTS.maxRequestBytes),
+    tokenCacheMs: parsePositiveInt(ENV.tokenCacheMs, env[ENV.tokenCacheMs], DEFAULTS.tokenCacheMs),
+    version,
+  }
+}

@@ -1,0 +1,156 @@
+// The catalogue of errors the proxy itself produces. Every proxy error response has
+// the OpenAI error shape so that Codex shows `error.message` to the developer:
+//   {"error":{"message":"…","type":"codex_proxy_error","code":"<code>"}}
+// Messages start with the seed's wording verbatim, so existing runbooks still match;
+// `check-origin` reads this same table to tell proxy errors from upstream ones.
+
+export const PROXY_ERROR_TYPE = 'codex_proxy_error'
+
+export interface CatalogueEntry {
+  status: number
+  /** Fixed message prefix; details may follow after `: `. */
+  message: string
+  /** What it means, for on-call (`check-origin`). */
+  meaning: string
+  /** What to do about it. */
+  action: string
+}
+
+export const PROXY_ERRORS = {
+  missing_authorization: {
+    status: 401,
+    message: 'missing or invalid Authorization header',
+    meaning: 'The request carried no `Authorization: Bearer <proxy token>` header, or it was malformed.',
+    action: 'Check that the env var named by env_key in the Codex provider config holds the proxy token.',
+  },
+  invalid_token: {
+    status: 401,
+    message: 'invalid or disabled token',
+    meaning: 'The proxy token is unknown, malformed (bad checksum) or disabled.',
+    action: 'Run `codex-proxy tokens show <user>`; enable the token or issue a new one with `tokens add`.',
+  },
+  token_lookup_failed: {
+    status: 503,
+    message: 'token lookup failed',
+    meaning: 'The proxy could not read the tokens table (DynamoDB unavailable or throttled); it fails closed.',
+    action: 'Check DynamoDB health and the function role; `codex-proxy validate` runs the checks.',
+  },
+  upstream_request_failed: {
+    status: 502,
+    message: 'upstream request failed',
+    meaning: 'The proxy could not get a response from the upstream API (refused, reset, DNS, or timed out).',
+    action: 'Check upstream status and the proxy timeout; the audit record carries the failure detail.',
+  },
+  key_unavailable: {
+    status: 503,
+    message: 'upstream key unavailable',
+    meaning: 'The proxy could not read the OpenAI key (Secrets Manager unavailable, or the secret has no value).',
+    action: 'Check the secret with `codex-proxy validate`; the next request retries the read.',
+  },
+  internal_error: {
+    status: 500,
+    message: 'internal error',
+    meaning: 'An unexpected failure inside the proxy.',
+    action: 'Look up the request id in the function logs and open an issue with it.',
+  },
+  invalid_path: {
+    status: 400,
+    message: 'invalid request path',
+    meaning: 'The path contained `..`, an encoded slash or backslash, or control characters.',
+    action: 'Point the client at `<proxy>/v1`; nothing else is proxied.',
+  },
+  path_not_allowed: {
+    status: 403,
+    message: 'path not allowed',
+    meaning: 'The proxy runs in strict mode and this method/path is not one Codex needs.',
+    action: 'Use the Responses API paths, or turn strict mode off.',
+  },
+  method_not_allowed: {
+    status: 405,
+    message: 'method not allowed',
+    meaning: 'The HTTP method is not one the OpenAI API serves.',
+    action: 'Use GET, POST or DELETE.',
+  },
+  model_not_allowed: {
+    status: 403,
+    message: 'model not allowed',
+    meaning: "The requested model is not in the token's (or team's) model allow-list.",
+    action: 'Pick an allowed model or ask an admin to extend the allow-list (`tokens update --models`).',
+  },
+  request_too_large: {
+    status: 413,
+    message: 'request too large',
+    meaning: 'The request body exceeds what this proxy host accepts (AWS Lambda: 6 MB).',
+    action: 'Send smaller requests (e.g. fewer inline images), or use the local/container host.',
+  },
+  rate_limited: {
+    status: 429,
+    message: 'rate limit exceeded',
+    meaning: 'The token or team sent more requests per minute than its `rpm` limit allows.',
+    action: 'Wait for the Retry-After interval, or ask an admin to raise the limit.',
+  },
+  budget_exceeded: {
+    status: 429,
+    message: 'budget exceeded',
+    meaning: 'The user or team has spent its daily or monthly budget (hard limit).',
+    action: 'Wait for the reset time in the message, or ask an admin to raise the budget.',
+  },
+  secret_detected: {
+    status: 400,
+    message: 'secret detected in request',
+    meaning: 'The prompt contained something that looks like a credential and the scan mode is `block`.',
+    action: 'Remove the credential from the conversation (start a new session) or ask for an allow-list entry.',
+  },
+  bad_request: {
+    status: 400,
+    message: 'malformed request',
+    meaning: 'The HTTP request could not be parsed (bad header bytes, bad framing).',
+    action: 'Check the client or anything between it and the proxy.',
+  },
+  headers_too_large: {
+    status: 431,
+    message: 'request headers too large',
+    meaning: 'The request headers exceed the host limit (local host: 64 KiB).',
+    action: 'Check for runaway headers or cookies in the client.',
+  },
+  request_timeout: {
+    status: 408,
+    message: 'request timeout',
+    meaning: 'The client took too long to send the request headers or body.',
+    action: 'Check the network between the client and the proxy.',
+  },
+  websocket_not_supported: {
+    status: 426,
+    message: 'websocket not supported',
+    meaning: 'The client tried the Responses WebSocket transport; the proxy serves HTTP only.',
+    action: 'None: Codex falls back to HTTP streaming by itself.',
+  },
+} as const satisfies Record<string, CatalogueEntry>
+
+export type ProxyErrorCode = keyof typeof PROXY_ERRORS
+
+export interface ProxyErrorBody {
+  error: { message: string; type: typeof PROXY_ERROR_TYPE; code: ProxyErrorCode }
+}
+
+/** The message a client sees: the catalogue prefix, then optional detail. */
+export function proxyErrorMessage(code: ProxyErrorCode, detail?: string): string {
+  const base = PROXY_ERRORS[code].message
+  return detail ? `${base}: ${detail}` : base
+}
+
+export function proxyErrorBody(code: ProxyErrorCode, detail?: string): ProxyErrorBody {
+  return { error: { message: proxyErrorMessage(code, detail), type: PROXY_ERROR_TYPE, code } }
+}
+
+/** Finds the catalogue entry whose message the given text contains (longest first). */
+export function matchCatalogue(text: string): { code: ProxyErrorCode; entry: CatalogueEntry } | undefined {
+  const lower = text.toLowerCase()
+  const entries = (Object.entries(PROXY_ERRORS) as [ProxyErrorCode, CatalogueEntry][]).sort(
+    (a, b) => b[1].message.length - a[1].message.length,
+  )
+  for (const [code, entry] of entries) {
+    if (lower.includes(entry.message) || lower.includes(code)) return { code, entry }
+  }
+  return undefined
+}

@@ -1,0 +1,69 @@
+// DynamoDB table contract: names, key schema and item shapes, shared by the proxy,
+// the ops CLI, the local embedded stack and the Pulumi program.
+//
+// The tokens table is a small single-table design keyed by `pk`:
+//   token#<sha256 of token>  — one item per proxy token (the token itself is never stored)
+//   team#<team name>         — per-team policy (budgets, rpm)
+// A sparse GSI on `user_id` finds a user's tokens (only token items carry user_id).
+
+export const TOKENS_TABLE = {
+  defaultName: 'codex-proxy-tokens',
+  partitionKey: 'pk',
+  byUserIndex: 'by_user',
+  byUserKey: 'user_id',
+} as const
+
+// Usage counters (rate-limit windows, spend reservations) live in their own table so
+// that they can expire via TTL without touching token items.
+export const USAGE_TABLE = {
+  defaultName: 'codex-proxy-usage',
+  partitionKey: 'pk',
+  ttlAttribute: 'expires_at',
+} as const
+
+export const tokenKey = (tokenHash: string) => `token#${tokenHash}`
+export const teamKey = (team: string) => `team#${team}`
+
+/** Per-token policy; every field optional (absent = unlimited / all models). */
+export interface TokenPolicy {
+  /** Allow-list of model names; `*` globs allowed (`gpt-5*`). */
+  models?: string[]
+  /** Requests per minute. */
+  rpm?: number
+  budget_daily_usd?: number
+  budget_monthly_usd?: number
+  /** `hard` refuses over budget (429); `soft` only warns. Default hard. */
+  budget_mode?: 'hard' | 'soft'
+}
+
+export interface TokenItem extends TokenPolicy {
+  pk: string
+  kind: 'token'
+  token_id: string
+  user_id: string
+  team?: string
+  enabled: boolean
+  created_at: string
+  updated_at: string
+  note?: string
+  disabled_at?: string
+  /** token_id of the token this one replaced (`tokens rotate`). */
+  rotated_from?: string
+}
+
+export interface TeamItem extends TokenPolicy {
+  pk: string
+  kind: 'team'
+  team: string
+  updated_at: string
+}
+
+/** What the proxy needs to know about a caller after a successful lookup. */
+export interface Caller extends TokenPolicy {
+  token_id: string
+  user_id: string
+  team?: string
+}
+
+/** User and team names are used in keys and reports: keep them printable and short. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/

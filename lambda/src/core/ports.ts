@@ -1,0 +1,62 @@
+// The proxy core's dependencies. Hosts (Lambda, local server) and tests provide them;
+// the core never constructs AWS clients or touches the host runtime itself.
+import type { AuditRecord } from '../contracts/audit-record.js'
+import type { Caller } from '../contracts/tables.js'
+
+export interface TokenStore {
+  /** The caller for a token hash, or undefined when unknown or disabled. Throws on store failure. */
+  lookup(tokenHash: string): Promise<Caller | undefined>
+}
+
+export interface AuditSink {
+  /** Persists one record. Implementations decide about retries and fallbacks. */
+  write(record: AuditRecord): Promise<void>
+}
+
+export interface KeySource {
+  /** The upstream API key, or undefined to forward without Authorization (keyless upstreams). */
+  get(): Promise<string | undefined>
+  /**
+   * Called when the upstream answered 401 with the key from `get()`: a source that can
+   * re-read (rotation in Secrets Manager) returns true when a *different* key is now
+   * available, so the request is retried once with it.
+   */
+  refreshAfterUnauthorized?(rejectedKey: string | undefined): Promise<boolean>
+}
+
+export interface Clock {
+  /** Wall-clock milliseconds since the epoch (record timestamps, key partitions). */
+  now(): number
+  /** Monotonic milliseconds (durations). */
+  monotonic(): number
+}
+
+export interface Metrics {
+  /** Counts or measures something; dimensions are low-cardinality labels. */
+  emit(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void
+}
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Bytes' | 'None'
+
+export type UpstreamFetch = (input: string, init: RequestInit & { duplex?: 'half' }) => Promise<Response>
+
+/** Per-request hooks a host offers, in the manner of `ExecutionContext` in Workers/Hono. */
+export interface RequestContext {
+  /**
+   * Registers work that must finish before the host may end the invocation (Lambda
+   * freezes work left running after the handler returns). The core uses it for the
+   * audit write, which happens after the response body has been fully sent.
+   */
+  waitUntil(promise: Promise<unknown>): void
+  /**
+   * The request target exactly as received (path + query). WHATWG URL parsing in
+   * `new Request()` resolves `..` segments, so hosts pass the raw form for checking.
+   */
+  rawTarget?: string
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+}
+
+export const noMetrics: Metrics = { emit: () => {} }

@@ -1,0 +1,172 @@
+// The node:http host: converts IncomingMessage → Request, calls the core, and writes
+// the Response back chunk by chunk. The only file that knows node:http.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { Readable } from 'node:stream'
+import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
+import type { Proxy } from '../core/proxy.js'
+
+export interface NodeServerOptions {
+  host: string
+  port: number
+  /** `GET /shutdown` calls this (the `--http-shutdown` flag). */
+  onShutdownRequest?: () => void
+  /** Slow-client limits: time to receive all headers / the whole request. */
+  headersTimeoutMs?: number
+  requestTimeoutMs?: number
+  /** Largest accepted header section. */
+  maxHeaderBytes?: number
+}
+
+export interface RunningNodeServer {
+  server: Server
+  url: string
+  port: number
+  /** Stops accepting, waits for in-flight exchanges and their audit writes (bounded). */
+  close(graceMs?: number): Promise<void>
+}
+
+export async function startNodeServer(proxy: Proxy, options: NodeServerOptions): Promise<RunningNodeServer> {
+  const pending = new Set<Promise<unknown>>()
+  const waitUntil = (p: Promise<unknown>) => {
+    pending.add(p)
+    void p.finally(() => pending.delete(p))
+  }
+  const server = createServer(
+    {
+      noDelay: true,
+      maxHeaderSize: options.maxHeaderBytes ?? 64 * 1024,
+      headersTimeout: options.headersTimeoutMs ?? 30_000,
+      requestTimeout: options.requestTimeoutMs ?? 120_000,
+    },
+    (req, res) => {
+      if (options.onShutdownRequest && req.method === 'GET' && req.url === '/shutdown') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('shutting down\n')
+        options.onShutdownRequest()
+        return
+      }
+      void serve(proxy, req, res, waitUntil)
+    },
+  )
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => replyToClientError(err, socket))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host
+  return {
+    server,
+    port,
+    url: `http://${hostForUrl}:${port}`,
+    async close(graceMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
+      await Promise.race([Promise.all([closed, Promise.allSettled([...pending])]), timer])
+      server.closeAllConnections()
+    },
+  }
+}
+
+async function serve(
+  proxy: Proxy,
+  req: IncomingMessage,
+  res: ServerResponse,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<void> {
+  const abort = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort(new Error('client disconnected'))
+  })
+  let request: Request
+  try {
+    request = toRequest(req, abort.signal)
+  } catch (err) {
+    writeError(res, 'bad_request', err instanceof Error ? err.message : undefined)
+    return
+  }
+  const response = await proxy.fetch(request, { waitUntil, rawTarget: req.url ?? '/' })
+  await writeResponse(response, res, abort.signal)
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  // rawHeaders keeps duplicates (req.headers silently drops a second Authorization).
+  const headers = new Headers()
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
+  const method = req.method ?? 'GET'
+  const target = req.url?.startsWith('/') ? req.url : '/'
+  const hasBody = method !== 'GET' && method !== 'HEAD'
+  // The core checks the raw target (ctx.rawTarget); this URL only has to parse.
+  return new Request(`http://localhost${target}`, {
+    method,
+    headers,
+    signal,
+    ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),
+  } as RequestInit)
+}
+
+async function writeResponse(response: Response, res: ServerResponse, clientGone: AbortSignal): Promise<void> {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  res.writeHead(response.status, headers)
+  if (!response.body) {
+    res.end()
+    return
+  }
+  // Headers go out now, before the first body chunk (SSE clients start their timers).
+  res.flushHeaders()
+  const reader = response.body.getReader()
+  try {
+    for (;;) {
+      if (clientGone.aborted) {
+        await reader.cancel(clientGone.reason)
+        return
+      }
+      const { done, value } = await reader.read()
+      if (done) break
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go)
+            res.off('close', go)
+            resolve()
+          }
+          res.on('drain', go)
+          res.on('close', go)
+        })
+      }
+    }
+    res.end()
+  } catch {
+    // The client went away mid-stream (the core records it); make sure the body is released.
+    await reader.cancel().catch(() => {})
+    res.destroy()
+  }
+}
+
+function writeError(res: ServerResponse, code: ProxyErrorCode, detail?: string): void {
+  const body = JSON.stringify(proxyErrorBody(code, detail))
+  res.writeHead(PROXY_ERRORS[code].status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+/** Unparseable requests never reach the core; answer them in the same error shape. */
+function replyToClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
+    socket.destroy()
+    return
+  }
+  const code: ProxyErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request'
+  const { status } = PROXY_ERRORS[code]
+  const body = JSON.stringify(proxyErrorBody(code))
+  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : code === 'request_timeout' ? 'Request Timeout' : 'Bad Request'
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+}

@@ -1,0 +1,171 @@
+// Composition of the local host: embedded stores (or real AWS tables/bucket), the proxy
+// core, and the node:http adapter. `codex-proxy serve` is a thin CLI over this.
+import { appendFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { ProxyConfig } from '../contracts/config.js'
+import { DEFAULTS } from '../contracts/config.js'
+import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
+import { PROXY_VERSION } from '../contracts/version.js'
+import type { KeySource, Metrics } from '../core/ports.js'
+import { noMetrics } from '../core/ports.js'
+import { createProxy } from '../core/proxy.js'
+import { type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
+import { type AwsTarget, dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
+import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
+import { S3AuditSink } from '../stores/s3-audit-sink.js'
+import { TeeAuditSink } from '../stores/tee-audit-sink.js'
+import { TokenAdmin } from '../stores/token-admin.js'
+import { DumpDirSink } from './dump-sink.js'
+import { type RunningStores, startStoreServers } from './embedded-stores.js'
+import { ensureBucket, ensureTables, type StackNames } from './provision.js'
+import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
+import { spawnStoreProcess } from './store-process.js'
+
+export const LOCAL_NAMES: StackNames = {
+  tokensTable: TOKENS_TABLE.defaultName,
+  usageTable: USAGE_TABLE.defaultName,
+  bucket: 'codex-proxy-logs',
+}
+
+export interface LocalProxyOptions {
+  host?: string
+  port?: number
+  dataDir: string
+  upstreamUrl?: string
+  apiKey?: string | undefined
+  strict?: boolean
+  dumpDir?: string | undefined
+  onShutdownRequest?: (() => void) | undefined
+  /** Use these AWS resources instead of the embedded stores. */
+  aws?: (StackNames & { region?: string | undefined }) | undefined
+  /** Overrides of proxy settings (timeouts, caps). */
+  config?: Partial<ProxyConfig>
+  /** Run the embedded stores in this process (tests) instead of a child process. */
+  storesInProcess?: boolean
+  metrics?: Metrics
+  log?: (message: string) => void
+}
+
+export interface LocalProxy {
+  url: string
+  port: number
+  names: StackNames
+  target: AwsTarget
+  admin: TokenAdmin
+  server: RunningNodeServer
+  close(): Promise<void>
+}
+
+export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+  const host = options.host ?? DEFAULTS.host
+  await mkdir(options.dataDir, { recursive: true })
+
+  let stores: RunningStores | undefined
+  let target: AwsTarget
+  let names: StackNames
+  if (options.aws) {
+    names = { tokensTable: options.aws.tokensTable, usageTable: options.aws.usageTable, bucket: options.aws.bucket }
+    target = { region: options.aws.region }
+  } else {
+    await refuseIfRunning(options.dataDir)
+    stores = options.storesInProcess
+      ? await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
+      : await spawnStoreProcess(options.dataDir, '127.0.0.1')
+    names = LOCAL_NAMES
+    target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
+  }
+
+  try {
+    const doc = dynamoDocumentClient(target)
+    const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: 5_000 })
+    if (stores) {
+      await ensureTables(doc as unknown as DynamoDBClient, names)
+      await ensureBucket(s3, names.bucket)
+    }
+    const metrics = options.metrics ?? noMetrics
+    const fallbackFile = join(options.dataDir, 'audit-fallback.log')
+    const s3Sink = new S3AuditSink(s3, names.bucket)
+    const primary = options.dumpDir ? new TeeAuditSink(s3Sink, [new DumpDirSink(options.dumpDir)], log) : s3Sink
+    const audit = new ResilientAuditSink(
+      primary,
+      (line) => {
+        // Locally the "log stream" is stderr plus a file next to the stores.
+        process.stderr.write(`${line}\n`)
+        appendFileSync(fallbackFile, `${line}\n`, { mode: 0o600 })
+      },
+      metrics,
+    )
+    const apiKey = options.apiKey
+    const key: KeySource = { get: async () => apiKey }
+    const proxy = createProxy({
+      config: {
+        upstreamUrl: options.upstreamUrl ?? DEFAULTS.upstreamUrl,
+        strict: options.strict ?? DEFAULTS.strict,
+        upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
+        bodyCapBytes: DEFAULTS.bodyCapBytes,
+        maxRequestBytes: DEFAULTS.maxRequestBytes,
+        tokenCacheMs: DEFAULTS.tokenCacheMs,
+        version: PROXY_VERSION,
+        ...options.config,
+      },
+      tokens: new DynamoTokenStore(doc, names.tokensTable),
+      audit,
+      key,
+      metrics,
+      log,
+    })
+    const server = await startNodeServer(proxy, {
+      host,
+      port: options.port ?? DEFAULTS.port,
+      onShutdownRequest: options.onShutdownRequest,
+    })
+    if (stores) {
+      await writeStackFile(options.dataDir, {
+        pid: process.pid,
+        url: server.url,
+        dynamodb_endpoint: stores.dynamodbEndpoint,
+        s3_endpoint: stores.s3Endpoint,
+        tokens_table: names.tokensTable,
+        usage_table: names.usageTable,
+        bucket: names.bucket,
+        started_at: new Date().toISOString(),
+        version: PROXY_VERSION,
+      })
+    }
+    let closing: Promise<void> | undefined
+    return {
+      url: server.url,
+      port: server.port,
+      names,
+      target,
+      admin: new TokenAdmin(doc, names.tokensTable),
+      server,
+      close: () =>
+        (closing ??= (async () => {
+          await server.close()
+          if (stores) {
+            await removeStackFile(options.dataDir)
+            await stores.close()
+          }
+        })()),
+    }
+  } catch (err) {
+    await stores?.close()
+    throw err
+  }
+}
+
+async function refuseIfRunning(dataDir: string): Promise<void> {
+  try {
+    const running = await findRunningStack(dataDir)
+    if (running.pid !== process.pid) {
+      throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
+    }
+  } catch (err) {
+    if (!(err instanceof LocalStackNotRunning)) throw err
+  }
+}

@@ -1,0 +1,27 @@
+// Entry of the embedded-stores child process (see store-process.ts).
+import { startStoreServers } from './embedded-stores.js'
+
+const [dataDir, host] = process.argv.slice(2)
+const send = (m: unknown) => process.send?.(m)
+
+try {
+  const stores = await startStoreServers({ dataDir: dataDir!, host: host! })
+  const stop = async () => {
+    await stores.close()
+    process.exit(0)
+  }
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'close') void stop()
+  })
+  // The parent died or closed the channel: do not linger holding the LevelDB lock.
+  process.on('disconnect', () => void stop())
+  send({ type: 'ready', endpoints: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } })
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err)
+  const locked = /lock/i.test(message)
+  send({
+    type: 'error',
+    message: locked ? `the data directory ${dataDir} is in use by another codex-proxy serve (${message})` : message,
+  })
+  process.exit(1)
+}

@@ -1,0 +1,47 @@
+// AWS SDK client construction for every part that talks to DynamoDB or S3: the Lambda
+// host, the local host (embedded dynalite/s3rver) and the ops CLI.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+
+export interface AwsTarget {
+  region?: string
+  /** Set for the embedded local stores (dynalite, s3rver); absent for real AWS. */
+  local?: { dynamodbEndpoint: string; s3Endpoint: string }
+  /** Per-attempt timeout; the SDK retries up to `maxAttempts`. */
+  requestTimeoutMs?: number
+  maxAttempts?: number
+}
+
+const LOCAL_REGION = 'us-east-1'
+
+export function dynamoDocumentClient(target: AwsTarget): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: target.region ?? (target.local ? LOCAL_REGION : undefined),
+    maxAttempts: target.maxAttempts,
+    requestHandler: target.requestTimeoutMs ? { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs } : undefined,
+    ...(target.local && {
+      endpoint: target.local.dynamodbEndpoint,
+      // dynalite accepts any credentials; fixed ones keep the local stack off real ones.
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  })
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+}
+
+export function s3Client(target: AwsTarget): S3Client {
+  return new S3Client({
+    region: target.region ?? (target.local ? LOCAL_REGION : undefined),
+    maxAttempts: target.maxAttempts,
+    requestHandler: target.requestTimeoutMs ? { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs } : undefined,
+    ...(target.local && {
+      endpoint: target.local.s3Endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      // s3rver stores the aws-chunked checksum trailer inside streamed objects (NOTES.md);
+      // real S3 keeps the SDK default (Object Lock buckets require checksums).
+      requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+      responseChecksumValidation: 'WHEN_REQUIRED' as const,
+    }),
+  })
+}

@@ -1,0 +1,29 @@
+// Audit records as gzip JSON objects in S3 at the contract's key layout.
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { auditRecordKey } from '../contracts/audit-key.js'
+import type { AuditRecord } from '../contracts/audit-record.js'
+import type { AuditSink } from '../core/ports.js'
+
+const gzipAsync = promisify(gzip)
+
+export class S3AuditSink implements AuditSink {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async write(record: AuditRecord): Promise<void> {
+    // gzip runs on libuv's thread pool, off the event loop that is relaying streams.
+    const body = await gzipAsync(JSON.stringify(record))
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: auditRecordKey(record.request_id, new Date(record.timestamp)),
+        Body: body,
+        ContentType: 'application/gzip',
+      }),
+    )
+  }
+}

@@ -1,0 +1,171 @@
+// Admin operations on the tokens table (ops CLI, and `serve` creating the first local
+// token). Not part of the Lambda bundle's hot path.
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { NAME_PATTERN, type TokenItem, tokenKey, TOKENS_TABLE, type TokenPolicy } from '../contracts/tables.js'
+import { generateToken, hashToken, TOKEN_ID_PATTERN, tokenIdFromHash } from '../contracts/token.js'
+
+export class TokenAdminError extends Error {
+  override name = 'TokenAdminError'
+}
+
+export interface NewToken {
+  user: string
+  team?: string | undefined
+  note?: string | undefined
+  policy?: TokenPolicy | undefined
+}
+
+export class TokenAdmin {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Creates a token; the plain token is returned here and never stored. */
+  async create(input: NewToken, rotatedFrom?: string): Promise<{ token: string; item: TokenItem }> {
+    validateName('user', input.user)
+    if (input.team !== undefined) validateName('team', input.team)
+    const token = generateToken()
+    const hash = hashToken(token)
+    const at = this.now().toISOString()
+    const item: TokenItem = {
+      pk: tokenKey(hash),
+      kind: 'token',
+      token_id: tokenIdFromHash(hash),
+      user_id: input.user,
+      enabled: true,
+      created_at: at,
+      updated_at: at,
+      ...(input.team !== undefined && { team: input.team }),
+      ...(input.note !== undefined && { note: input.note }),
+      ...(rotatedFrom !== undefined && { rotated_from: rotatedFrom }),
+      ...input.policy,
+    }
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        // A hash collision would be astronomically unlikely; never overwrite anyway.
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TOKENS_TABLE.partitionKey },
+      }),
+    )
+    return { token, item }
+  }
+
+  /** All token items, or one user's (via the by_user index). Sorted by creation time. */
+  async list(user?: string): Promise<TokenItem[]> {
+    const items: TokenItem[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = user
+        ? await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: TOKENS_TABLE.byUserIndex,
+              KeyConditionExpression: '#u = :u',
+              ExpressionAttributeNames: { '#u': TOKENS_TABLE.byUserKey },
+              ExpressionAttributeValues: { ':u': user },
+              ExclusiveStartKey: start,
+            }),
+          )
+        : await this.doc.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              FilterExpression: '#k = :k',
+              ExpressionAttributeNames: { '#k': 'kind' },
+              ExpressionAttributeValues: { ':k': 'token' },
+              ExclusiveStartKey: start,
+            }),
+          )
+      items.push(...((page.Items ?? []) as TokenItem[]).filter((i) => i.kind === 'token'))
+      start = page.LastEvaluatedKey
+    } while (start)
+    return items.sort((a, b) => a.created_at.localeCompare(b.created_at))
+  }
+
+  /**
+   * Resolves what an admin typed: a token id (`tok_…`) names one token; anything else
+   * is a user id and names all of that user's tokens.
+   */
+  async resolve(userOrTokenId: string): Promise<TokenItem[]> {
+    if (TOKEN_ID_PATTERN.test(userOrTokenId)) {
+      // The token id is a prefix of the hash that keys the item.
+      const prefix = tokenKey(userOrTokenId.slice(4))
+      const items: TokenItem[] = []
+      let start: Record<string, unknown> | undefined
+      do {
+        const page = await this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(#pk, :p)',
+            ExpressionAttributeNames: { '#pk': TOKENS_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':p': prefix },
+            ExclusiveStartKey: start,
+          }),
+        )
+        items.push(...((page.Items ?? []) as TokenItem[]))
+        start = page.LastEvaluatedKey
+      } while (start)
+      return items
+    }
+    return this.list(userOrTokenId)
+  }
+
+  async setEnabled(items: TokenItem[], enabled: boolean): Promise<TokenItem[]> {
+    const at = this.now().toISOString()
+    const out: TokenItem[] = []
+    for (const item of items) {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TOKENS_TABLE.partitionKey]: item.pk },
+          UpdateExpression: enabled ? 'SET enabled = :e, updated_at = :t REMOVE disabled_at' : 'SET enabled = :e, updated_at = :t, disabled_at = :t',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TOKENS_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':e': enabled, ':t': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      )
+      out.push(Attributes as TokenItem)
+    }
+    return out
+  }
+
+  /** Replaces a token: a new one with the same owner and policy; the old one is disabled. */
+  async rotate(item: TokenItem): Promise<{ token: string; item: TokenItem }> {
+    const policy: TokenPolicy = {}
+    if (item.models !== undefined) policy.models = item.models
+    if (item.rpm !== undefined) policy.rpm = item.rpm
+    if (item.budget_daily_usd !== undefined) policy.budget_daily_usd = item.budget_daily_usd
+    if (item.budget_monthly_usd !== undefined) policy.budget_monthly_usd = item.budget_monthly_usd
+    if (item.budget_mode !== undefined) policy.budget_mode = item.budget_mode
+    const created = await this.create({ user: item.user_id, team: item.team, note: item.note, policy }, item.token_id)
+    await this.setEnabled([item], false)
+    return created
+  }
+
+  async delete(items: TokenItem[]): Promise<void> {
+    for (const item of items) {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { [TOKENS_TABLE.partitionKey]: item.pk } }))
+    }
+  }
+
+  async countEnabled(): Promise<number> {
+    return (await this.list()).filter((i) => i.enabled).length
+  }
+}
+
+export function validateName(what: string, value: string): void {
+  if (!NAME_PATTERN.test(value)) {
+    throw new TokenAdminError(`${what} "${value}" is not valid: use letters, digits and . _ @ + - (max 128, starting with a letter or digit)`)
+  }
+}

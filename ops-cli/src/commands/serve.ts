@@ -1,0 +1,164 @@
+import { writeFile, mkdir } from 'node:fs/promises'
+import { userInfo } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { Command, Flags } from '@oclif/core'
+import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl } from '../../../lambda/src/contracts/config.js'
+
+export default class Serve extends Command {
+  static override summary = 'Run the proxy locally, on embedded DynamoDB/S3-compatible stores (no AWS account needed).'
+
+  static override description = `Starts the embedded stores (dynalite, s3rver) under --data-dir, creates the tables and
+bucket if missing, and listens on --host:--port. When no token exists yet, it creates one
+for --user and prints paste-ready Codex setup.
+
+The OpenAI key is read from stdin when stdin is piped (as OpenAI's own
+\`codex responses-api-proxy\` does), else from OPENAI_API_KEY; without either the proxy
+forwards requests without a key (for keyless upstreams).
+
+With --table/--usage-table/--bucket it uses those AWS resources instead of the embedded
+stores (credentials from the usual AWS SDK chain).`
+
+  static override examples = [
+    { description: 'Start with defaults (127.0.0.1:8787, data in ~/.codex-proxy)', command: '<%= config.bin %> <%= command.id %>' },
+    {
+      description: 'Key on stdin, ephemeral port, server info for scripts',
+      command: `printenv OPENAI_API_KEY | <%= config.bin %> <%= command.id %> --port 0 --server-info /tmp/cxp.json --http-shutdown`,
+    },
+    {
+      description: 'Against a fake upstream, with exchange dumps',
+      command: '<%= config.bin %> <%= command.id %> --upstream-url http://127.0.0.1:9000 --dump-dir /tmp/dumps',
+    },
+  ]
+
+  static override flags = {
+    port: Flags.integer({ description: 'Port to listen on (0 = ephemeral).', default: DEFAULTS.port, min: 0, max: 65535 }),
+    host: Flags.string({ description: 'Address to listen on.', default: DEFAULTS.host }),
+    'data-dir': Flags.string({ description: `Where the embedded stores keep their data [env: ${ENV.dataDir}; default ~/.codex-proxy].` }),
+    'upstream-url': Flags.string({
+      description: `Base URL of the upstream API; the proxy appends /v1/… [env: ${ENV.upstreamUrl}].`,
+      default: DEFAULTS.upstreamUrl,
+      env: ENV.upstreamUrl,
+    }),
+    'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
+    'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
+    'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
+    strict: Flags.boolean({ description: 'Forward only what Codex needs (POST /v1/responses[/compact], GET /v1/models).', env: ENV.strict }),
+    timeout: Flags.integer({ description: 'Upstream timeout in seconds.', default: DEFAULTS.upstreamTimeoutMs / 1000, min: 1 }),
+    user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
+    json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
+    table: Flags.string({ description: `Use this AWS tokens table instead of the embedded stores [env: ${ENV.tokensTable}].`, helpGroup: 'AWS' }),
+    'usage-table': Flags.string({ description: `AWS usage-counter table [env: ${ENV.usageTable}].`, helpGroup: 'AWS' }),
+    bucket: Flags.string({ description: `AWS audit bucket [env: ${ENV.bucket}].`, helpGroup: 'AWS' }),
+    region: Flags.string({ description: 'AWS region.', helpGroup: 'AWS' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Serve)
+    // Heavy modules load here, so `--help` stays instant.
+    const [{ startLocalProxy }, { resolveApiKey, stdinIsPiped }, { defaultDataDir }, { codexSetup, renderSetup }] = await Promise.all([
+      import('../../../lambda/src/local/local-proxy.js'),
+      import('../../../lambda/src/local/read-key.js'),
+      import('../../../lambda/src/local/stack-file.js'),
+      import('../lib/onboarding.js'),
+    ])
+    const status = (line: string) => process.stderr.write(`${line}\n`)
+
+    let upstreamUrl: string
+    try {
+      upstreamUrl = normaliseUpstreamUrl(flags['upstream-url'])
+    } catch (err) {
+      this.error((err as ConfigError).message, { exit: 2 })
+    }
+    const { key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch(
+      (err: Error) => this.error(err.message, { exit: 2 }),
+    )
+    status(
+      origin === 'stdin'
+        ? 'OpenAI key: read from stdin.'
+        : origin === 'env'
+          ? 'OpenAI key: from OPENAI_API_KEY.'
+          : 'No OpenAI key (stdin not piped, OPENAI_API_KEY unset): forwarding requests without Authorization — fine for keyless upstreams only.',
+    )
+
+    const dataDir = resolve(flags['data-dir'] ?? defaultDataDir())
+    const tokensTable = flags.table ?? process.env[ENV.tokensTable]
+    const bucket = flags.bucket ?? process.env[ENV.bucket]
+    const usageTable = flags['usage-table'] ?? process.env[ENV.usageTable]
+    const aws =
+      tokensTable || bucket
+        ? {
+            tokensTable: tokensTable ?? this.error('--table is required with --bucket', { exit: 2 }),
+            bucket: bucket ?? this.error('--bucket is required with --table', { exit: 2 }),
+            usageTable: usageTable ?? `${tokensTable}-usage`,
+            region: flags.region,
+          }
+        : undefined
+
+    let stopping = false
+    const stop = async (code: number) => {
+      if (stopping) return
+      stopping = true
+      status('codex-proxy: shutting down (finishing in-flight requests and audit writes)…')
+      await proxy.close()
+      process.exit(code)
+    }
+    const proxy = await startLocalProxy({
+      host: flags.host,
+      port: flags.port,
+      dataDir,
+      upstreamUrl,
+      apiKey: key,
+      strict: flags.strict,
+      dumpDir: flags['dump-dir'],
+      aws,
+      config: { upstreamTimeoutMs: flags.timeout * 1000 },
+      onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
+    }).catch((err: Error) => this.error(err.message, { exit: 1 }))
+    process.once('SIGINT', () => void stop(0))
+    process.once('SIGTERM', () => void stop(0))
+
+    if (flags['server-info']) {
+      await mkdir(dirname(resolve(flags['server-info'])), { recursive: true })
+      await writeFile(flags['server-info'], `${JSON.stringify({ port: proxy.port, pid: process.pid })}\n`)
+    }
+
+    // First run: a token for the local user, so Codex can be pointed here at once.
+    let firstToken: { token: string; token_id: string; user_id: string } | undefined
+    if ((await proxy.admin.list()).length === 0) {
+      const created = await proxy.admin.create({ user: flags.user, note: 'created by serve on first start' })
+      firstToken = { token: created.token, token_id: created.item.token_id, user_id: created.item.user_id }
+    }
+
+    const info = {
+      url: proxy.url,
+      port: proxy.port,
+      pid: process.pid,
+      upstream_url: upstreamUrl,
+      data_dir: aws ? null : dataDir,
+      key_origin: origin,
+      strict: flags.strict,
+      ...(firstToken && { first_token: { ...firstToken, setup: codexSetup(proxy.url, firstToken.token) } }),
+    }
+    if (flags.json) {
+      this.log(JSON.stringify(info))
+    } else {
+      status(`codex-proxy listening on ${proxy.url} → ${upstreamUrl}${flags.strict ? ' (strict)' : ''}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`)
+      if (firstToken) {
+        this.log(`\nNo tokens existed: created ${firstToken.token_id} for user "${firstToken.user_id}".`)
+        this.log(`Token (shown once — store it now): ${firstToken.token}\n`)
+        this.log(renderSetup(codexSetup(proxy.url, firstToken.token)))
+        this.log(`\nMore tokens: codex-proxy tokens add <user> --local${flags['data-dir'] ? ` --data-dir ${dataDir}` : ''}`)
+      }
+    }
+    // Serve until a signal or GET /shutdown.
+    await new Promise(() => {})
+  }
+}
+
+function defaultUser(): string {
+  try {
+    return userInfo().username.replace(/[^A-Za-z0-9._@+-]/g, '') || 'local'
+  } catch {
+    return 'local'
+  }
+}
