@@ -42,6 +42,8 @@ export interface FakeOpenAI {
   override: Override | undefined
   /** Monotonic times at which each SSE event of the last stream was written. */
   lastStreamEventTimes: number[]
+  /** The full text of the last SSE stream written. */
+  lastStreamBody: string
   close(): Promise<void>
 }
 
@@ -101,6 +103,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     options,
     override: undefined,
     lastStreamEventTimes: [],
+    lastStreamBody: '',
     close: async () => {},
   }
   const server: Server = createServer(async (req, res) => {
@@ -198,6 +201,7 @@ async function writeStream(state: FakeOpenAI, res: ServerResponse, events: strin
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake_upstream' })
   res.flushHeaders()
   state.lastStreamEventTimes = []
+  state.lastStreamBody = events.join('')
   for (let i = 0; i < events.length; i++) {
     if (i > 0 && delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
     if (res.destroyed) return

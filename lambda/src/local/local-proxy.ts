@@ -159,13 +159,22 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   }
 }
 
+/**
+ * One server per data directory (LevelDB allows one opener). A stack file whose process
+ * is gone, or whose URL does not answer, is stale (a crash) and does not block a start.
+ */
 async function refuseIfRunning(dataDir: string): Promise<void> {
+  let running
   try {
-    const running = await findRunningStack(dataDir)
-    if (running.pid !== process.pid) {
-      throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
-    }
+    running = await findRunningStack(dataDir)
   } catch (err) {
-    if (!(err instanceof LocalStackNotRunning)) throw err
+    if (err instanceof LocalStackNotRunning) return
+    throw err
+  }
+  const answers = await fetch(`${running.url}/healthz`, { signal: AbortSignal.timeout(1_000) })
+    .then((r) => r.ok)
+    .catch(() => false)
+  if (answers) {
+    throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
   }
 }

@@ -40,22 +40,34 @@ export function fallbackLine(record: AuditRecord, error: unknown, maxBytes = FAL
     `${AUDIT_FALLBACK_MARKER} ${JSON.stringify({ reason, fallback_truncated: cut, record: r })}`
   const whole = line(record, false)
   if (Buffer.byteLength(whole) <= maxBytes) return whole
-  // Share what is left after the rest of the record between the two bodies.
+  // Share what is left after the rest of the record between the two bodies; a body
+  // smaller than its share keeps its whole text and leaves the rest to the other one.
   const bare = line({ ...record, request_body: '', response_body: '' }, true)
   const room = Math.max(0, maxBytes - Buffer.byteLength(bare) - 64)
-  const cutTo = (text: string | null, bytes: number) =>
-    text === null ? null : Buffer.from(text).subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '')
-  let share = Math.floor(room / 2)
+  const reqBytes = Buffer.byteLength(record.request_body ?? '')
+  const resBytes = Buffer.byteLength(record.response_body ?? '')
+  let budget = room
   for (;;) {
+    const reqShare = Math.min(reqBytes, Math.max(Math.floor(budget / 2), budget - resBytes))
+    const resShare = Math.min(resBytes, budget - reqShare)
     const cut = {
       ...record,
-      request_body: cutTo(record.request_body, share),
-      response_body: cutTo(record.response_body, share),
-      truncated: { request_body: true, response_body: true },
+      request_body: cutTo(record.request_body, reqShare),
+      response_body: cutTo(record.response_body, resShare),
+      truncated: {
+        request_body: record.truncated.request_body || reqShare < reqBytes,
+        response_body: record.truncated.response_body || resShare < resBytes,
+      },
     }
     const candidate = line(cut, true)
-    // JSON escaping can grow the text; shrink until it fits.
-    if (Buffer.byteLength(candidate) <= maxBytes || share === 0) return candidate
-    share = Math.floor(share * 0.8)
+    // JSON escaping can make text grow; shrink until the line fits.
+    if (Buffer.byteLength(candidate) <= maxBytes || budget === 0) return candidate
+    budget = Math.floor(budget * 0.8)
   }
+}
+
+function cutTo(text: string | null, bytes: number): string | null {
+  if (text === null) return null
+  // Cutting bytes may split a UTF-8 sequence: drop the partial character.
+  return Buffer.from(text).subarray(0, bytes).toString('utf8').replace(/\uFFFD$/, '')
 }

@@ -2,7 +2,8 @@ import { writeFile, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
-import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl } from '../../../lambda/src/contracts/config.js'
+import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv } from '../../../lambda/src/contracts/config.js'
+import { PROXY_VERSION } from '../../../lambda/src/contracts/version.js'
 
 export default class Serve extends Command {
   static override summary = 'Run the proxy locally, on embedded DynamoDB/S3-compatible stores (no AWS account needed).'
@@ -43,7 +44,7 @@ stores (credentials from the usual AWS SDK chain).`
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
     strict: Flags.boolean({ description: 'Forward only what Codex needs (POST /v1/responses[/compact], GET /v1/models).', env: ENV.strict }),
-    timeout: Flags.integer({ description: 'Upstream timeout in seconds.', default: DEFAULTS.upstreamTimeoutMs / 1000, min: 1 }),
+    timeout: Flags.integer({ description: `Upstream timeout in seconds [default ${DEFAULTS.upstreamTimeoutMs / 1000}; env: ${ENV.upstreamTimeoutMs} in ms].`, min: 1 }),
     user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
     json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
     table: Flags.string({ description: `Use this AWS tokens table instead of the embedded stores [env: ${ENV.tokensTable}].`, helpGroup: 'AWS' }),
@@ -63,9 +64,13 @@ stores (credentials from the usual AWS SDK chain).`
     ])
     const status = (line: string) => process.stderr.write(`${line}\n`)
 
+    // Settings without a flag (token cache, body cap, request limit) come from the same
+    // CODEX_PROXY_* variables as in Lambda; flags win.
     let upstreamUrl: string
+    let envConfig: ReturnType<typeof proxyConfigFromEnv>
     try {
       upstreamUrl = normaliseUpstreamUrl(flags['upstream-url'])
+      envConfig = proxyConfigFromEnv(process.env, PROXY_VERSION)
     } catch (err) {
       this.error((err as ConfigError).message, { exit: 2 })
     }
@@ -111,7 +116,7 @@ stores (credentials from the usual AWS SDK chain).`
       strict: flags.strict,
       dumpDir: flags['dump-dir'],
       aws,
-      config: { upstreamTimeoutMs: flags.timeout * 1000 },
+      config: { ...envConfig, upstreamUrl, strict: flags.strict, ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }) },
       onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
     }).catch((err: Error) => this.error(err.message, { exit: 1 }))
     process.once('SIGINT', () => void stop(0))

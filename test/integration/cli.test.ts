@@ -1,0 +1,193 @@
+// The ops CLI against a running local stack (spawned `serve`), and its failure modes.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cli, type ServeProcess, startServe } from '../support/cli.js'
+import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
+
+let upstream: FakeOpenAI
+let serve: ServeProcess
+let dataDir: string
+const local = () => ['--local', '--data-dir', dataDir]
+/** oclif wraps error text at the terminal width: compare with whitespace folded. */
+const flat = (text: string) => text.replace(/\s+/g, ' ')
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAI()
+  dataDir = await mkdtemp(join(tmpdir(), 'cxp-cli-'))
+  serve = await startServe({ dataDir, upstreamUrl: upstream.url, key: 'sk-cli-test' })
+}, 60_000)
+afterAll(async () => {
+  await serve?.stop()
+  await upstream?.close()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('serve', () => {
+  it('creates a first token on an empty stack and prints paste-ready Codex setup', () => {
+    const out = serve.stdout()
+    expect(out).toMatch(/No tokens existed: created tok_[0-9a-f]{12}/)
+    expect(out).toMatch(/Token \(shown once — store it now\): cxp_[0-9A-Za-z]{36}/)
+    expect(out).toContain(`base_url = "${serve.url}/v1"`)
+    expect(out).toContain('wire_api = "responses"')
+    expect(out).toContain("[Environment]::SetEnvironmentVariable('CODEX_PROXY_TOKEN'")
+    expect(serve.stderr()).toContain('OpenAI key: read from stdin.')
+  })
+
+  it('answers /healthz with its version', async () => {
+    const res = await fetch(`${serve.url}/healthz`)
+    expect(await res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
+  })
+})
+
+describe('tokens', () => {
+  let carol: { token: string; token_id: string }
+
+  it('add --json returns the token, its id and the setup for the local URL', async () => {
+    const r = await cli(['tokens', 'add', 'carol', '--team', 'ml', '--note', 'laptop', ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    carol = JSON.parse(r.stdout)
+    expect(carol).toMatchObject({ user_id: 'carol', team: 'ml', proxy_url: serve.url, token: expect.stringMatching(/^cxp_/), token_id: expect.stringMatching(/^tok_/) })
+    expect(JSON.parse(r.stdout).setup.config_toml).toContain('env_key = "CODEX_PROXY_TOKEN"')
+  })
+
+  it('the new token works against the proxy at once', async () => {
+    const res = await fetch(`${serve.url}/v1/models`, { headers: { authorization: `Bearer ${carol.token}` } })
+    expect(res.status).toBe(200)
+  })
+
+  it('list shows ids and owners, never tokens', async () => {
+    const human = await cli(['tokens', 'list', ...local()])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(carol.token_id)
+    expect(human.stdout).not.toContain(carol.token)
+    const json = JSON.parse((await cli(['tokens', 'list', '--user', 'carol', ...local(), '--json'])).stdout)
+    expect(json).toEqual([expect.objectContaining({ token_id: carol.token_id, user_id: 'carol', team: 'ml', enabled: true, note: 'laptop' })])
+  })
+
+  it('show by token id prints the policy', async () => {
+    const r = await cli(['tokens', 'show', carol.token_id, ...local()])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('user:     carol')
+    expect(r.stdout).toContain('models:   all')
+  })
+
+  it('disable by token id refuses the token; enable restores it', async () => {
+    const d = await cli(['tokens', 'disable', carol.token_id, ...local(), '--json'])
+    expect(JSON.parse(d.stdout)).toEqual([expect.objectContaining({ token_id: carol.token_id, enabled: false })])
+    const e = await cli(['tokens', 'enable', carol.token_id, ...local()])
+    expect(e.stdout).toContain(`enabled ${carol.token_id}`)
+  })
+
+  it('rotate prints a new token and disables the old one', async () => {
+    const r = await cli(['tokens', 'rotate', carol.token_id, ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const rotated = JSON.parse(r.stdout)
+    expect(rotated).toMatchObject({ replaced: carol.token_id, user_id: 'carol' })
+    const list = JSON.parse((await cli(['tokens', 'list', '--user', 'carol', ...local(), '--json'])).stdout) as { token_id: string; enabled: boolean }[]
+    expect(list.find((t) => t.token_id === carol.token_id)?.enabled).toBe(false)
+    expect(list.find((t) => t.token_id === rotated.token_id)?.enabled).toBe(true)
+  })
+
+  it('delete needs --yes', async () => {
+    const refused = await cli(['tokens', 'delete', 'carol', ...local()])
+    expect(refused.code).toBe(1)
+    expect(flat(refused.stderr)).toContain('re-run with --yes')
+    const done = await cli(['tokens', 'delete', 'carol', ...local(), '--yes', '--json'])
+    expect(JSON.parse(done.stdout)).toHaveLength(2)
+  })
+
+  it('fails with exit 1 and a hint for an unknown user or token id', async () => {
+    const r = await cli(['tokens', 'disable', 'nobody', ...local()])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('no token matches "nobody"')
+  })
+
+  it('refuses an invalid user name', async () => {
+    const r = await cli(['tokens', 'add', 'bad name', ...local()])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('is not valid')
+  })
+})
+
+describe('report usage', () => {
+  beforeAll(async () => {
+    const { token } = JSON.parse((await cli(['tokens', 'add', 'dave', '--team', 'web', ...local(), '--json'])).stdout)
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${serve.url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'x', stream: true }),
+      })
+      await res.text()
+    }
+    await new Promise((r) => setTimeout(r, 300))
+  })
+
+  it('--json gives rows per user with token counts', async () => {
+    const r = await cli(['report', 'usage', ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.rows.find((x: { user_id: string }) => x.user_id === 'dave')).toEqual({
+      user_id: 'dave',
+      requests: 3,
+      input_tokens: 3600,
+      cached_input_tokens: 3000,
+      output_tokens: 900,
+      reasoning_tokens: 360,
+      total_tokens: 4500,
+      cost_usd: null,
+      unpriced_requests: 3,
+    })
+  })
+
+  it('--by team --format csv prints a CSV table', async () => {
+    const r = await cli(['report', 'usage', ...local(), '--by', 'team', '--format', 'csv'])
+    expect(r.stdout.split('\n')[0]).toBe('team,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests')
+    expect(r.stdout).toContain('web,3,3600,3000,900,360,4500,,3')
+  })
+
+  it('prints a table for humans', async () => {
+    const r = await cli(['report', 'usage', ...local(), '--by', 'model'])
+    expect(r.stdout).toContain('Usage by model')
+    expect(r.stdout).toContain('gpt-5.1-codex')
+  })
+
+  it('rejects a malformed --since', async () => {
+    const r = await cli(['report', 'usage', ...local(), '--since', 'yesterday'])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('is not a time')
+  })
+})
+
+describe('targets', () => {
+  it('--local without a running stack fails with how to start it', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'cxp-empty-'))
+    const r = await cli(['tokens', 'list', '--local', '--data-dir', empty])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('no local codex-proxy stack is running')
+    expect(flat(r.stderr)).toContain('npm start')
+  })
+
+  it('no target at all fails with the ways to name one', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'cxp-empty-'))
+    const r = await cli(['tokens', 'list', '--data-dir', empty], { env: { CODEX_PROXY_TABLE: '', CODEX_PROXY_BUCKET: '' } })
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('no target')
+  })
+
+  it('a stack-outputs file that is not JSON fails clearly', async () => {
+    const file = join(dataDir, 'bad-outputs.json')
+    await writeFile(file, 'not json')
+    const r = await cli(['tokens', 'list', '--stack-outputs', file])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('is not JSON')
+  })
+
+  it('--help shows examples', async () => {
+    const r = await cli(['tokens', 'add', '--help'])
+    expect(r.stdout).toContain('EXAMPLES')
+    expect(r.stdout).toContain('codex-proxy tokens add alice --local')
+  })
+})

@@ -1,0 +1,43 @@
+import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
+
+/** A complete, plausible audit record; override what a test cares about. */
+export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    request_id: '01JDSAMPLE0000000000000000',
+    timestamp: '2026-11-21T10:00:00.000Z',
+    proxy_version: 'test',
+    user_id: 'alice',
+    team: 'eng',
+    token_id: 'tok_0123456789ab',
+    method: 'POST',
+    path: '/v1/responses',
+    query: null,
+    model: 'gpt-5.1-codex',
+    response_model: 'gpt-5.1-codex',
+    stream: true,
+    status: 200,
+    origin: 'upstream',
+    error_code: null,
+    upstream_error: null,
+    client_aborted: false,
+    latency_ms: 900,
+    ttfb_ms: 120,
+    usage_status: 'reported',
+    input_tokens: 1200,
+    cached_input_tokens: 1000,
+    output_tokens: 300,
+    reasoning_tokens: 120,
+    total_tokens: 1500,
+    cost_usd: null,
+    client: { originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 's', thread_id: 't', client_request_id: 'c' },
+    request_headers: { 'content-type': 'application/json', authorization: '[REDACTED]' },
+    response_headers: { 'content-type': 'text/event-stream' },
+    request_body: '{"model":"gpt-5.1-codex"}',
+    response_body: 'event: response.completed\ndata: {}\n\n',
+    request_body_bytes: 25,
+    response_body_bytes: 38,
+    truncated: { request_body: false, response_body: false },
+    secret_findings: [],
+    ...overrides,
+  }
+}
