@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
 import type { Proxy } from '../core/proxy.js'
+import { pumpBody } from './pump.js'
 
 export interface NodeServerOptions {
   host: string
@@ -120,33 +121,10 @@ async function writeResponse(response: Response, res: ServerResponse, clientGone
   }
   // Headers go out now, before the first body chunk (SSE clients start their timers).
   res.flushHeaders()
-  const reader = response.body.getReader()
-  try {
-    for (;;) {
-      if (clientGone.aborted) {
-        await reader.cancel(clientGone.reason)
-        return
-      }
-      const { done, value } = await reader.read()
-      if (done) break
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          const go = () => {
-            res.off('drain', go)
-            res.off('close', go)
-            resolve()
-          }
-          res.on('drain', go)
-          res.on('close', go)
-        })
-      }
-    }
-    res.end()
-  } catch {
-    // The client went away mid-stream (the core records it); make sure the body is released.
-    await reader.cancel().catch(() => {})
-    res.destroy()
-  }
+  const outcome = await pumpBody(response.body, res, clientGone)
+  // A client that went away (the core records it) gets no orderly end.
+  if (outcome === 'complete') res.end()
+  else res.destroy()
 }
 
 function writeError(res: ServerResponse, code: ProxyErrorCode, detail?: string): void {

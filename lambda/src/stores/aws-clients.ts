@@ -11,6 +11,8 @@ export interface AwsTarget {
   /** Per-attempt timeout; the SDK retries up to `maxAttempts`. */
   requestTimeoutMs?: number
   maxAttempts?: number
+  /** Path-style S3 URLs (S3-compatible stores behind AWS_ENDPOINT_URL_S3). */
+  forcePathStyle?: boolean
 }
 
 const LOCAL_REGION = 'us-east-1'
@@ -33,6 +35,7 @@ export function s3Client(target: AwsTarget): S3Client {
   return new S3Client({
     region: target.region ?? (target.local ? LOCAL_REGION : undefined),
     maxAttempts: target.maxAttempts,
+    forcePathStyle: target.forcePathStyle,
     requestHandler: target.requestTimeoutMs ? { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs } : undefined,
     ...(target.local && {
       endpoint: target.local.s3Endpoint,

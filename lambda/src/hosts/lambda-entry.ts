@@ -1,0 +1,45 @@
+// Entry of the Lambda bundle (`npm run build` → dist/lambda/index.mjs, handler
+// `index.handler`). Composes the core from environment configuration and AWS adapters.
+// Module load only constructs clients (no network): provisioned concurrency runs it
+// ahead of traffic, and the first request reads the key.
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
+import { PROXY_VERSION } from '../contracts/version.js'
+import { createProxy, type Proxy } from '../core/proxy.js'
+import { EmfMetrics } from '../observability/emf-metrics.js'
+import { dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
+import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
+import { S3AuditSink } from '../stores/s3-audit-sink.js'
+import { SecretsManagerKeySource } from '../stores/secrets-manager-key.js'
+import { createStreamingHandler } from './lambda.js'
+
+function requiredEnv(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`environment variable ${name} is not set (the Pulumi program sets it)`)
+  return value
+}
+
+let proxy: Proxy | undefined
+const metrics = new EmfMetrics()
+
+function buildProxy(): Proxy {
+  const config = proxyConfigFromEnv(
+    { [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES), ...process.env },
+    PROXY_VERSION,
+  )
+  const region = process.env.AWS_REGION
+  // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout.
+  const doc = dynamoDocumentClient({ region, requestTimeoutMs: 3_000, maxAttempts: 2 })
+  const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, process.env[ENV.s3ForcePathStyle], false)
+  const s3 = s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle })
+  return createProxy({
+    config,
+    tokens: new DynamoTokenStore(doc, requiredEnv(ENV.tokensTable)),
+    audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
+    key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
+    metrics,
+  })
+}
+
+export const handler = createStreamingHandler(() => (proxy ??= buildProxy()), { afterInvocation: () => metrics.flush() })
