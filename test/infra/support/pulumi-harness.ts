@@ -4,10 +4,12 @@
 // check that resources reference each other correctly.
 //
 // Pulumi keeps its runtime state in module globals: build one stack per test file
-// (vitest runs each file in its own process).
+// (vitest runs each file in its own process); the program's modules are reset so
+// that a second build would evaluate them again with the new config.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as pulumi from '@pulumi/pulumi'
+import { vi } from 'vitest'
 import { parse } from 'yaml'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -129,6 +131,7 @@ export async function buildStack(config: Record<string, string>): Promise<BuiltS
     false,
   )
   pulumi.runtime.setAllConfig(config)
+  vi.resetModules()
 
   const program = (await import('../../../infra/index.js')) as { default: Record<string, pulumi.Input<string>> }
   const entries = await Promise.all(
