@@ -5,6 +5,16 @@
 export const AUDIT_PREFIX = 'logs/'
 export const AUDIT_SUFFIX = '.json.gz'
 export const AUDIT_PARTITION_KEYS = ['year', 'month', 'day'] as const
+/**
+ * Width of each partition value in keys: zero-padded decimal (`year=2025/month=01/day=07`),
+ * so string order is date order. The Glue table declares the partition columns as strings
+ * projected as integers with these widths; query them with string literals
+ * (`WHERE year = '2025' AND month = '01'`).
+ */
+export const AUDIT_PARTITION_DIGITS = { year: 4, month: 2, day: 2 } as const satisfies Record<
+  (typeof AUDIT_PARTITION_KEYS)[number],
+  number
+>
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

@@ -102,3 +102,11 @@ export function proxyConfigFromEnv(env: Record<string, string | undefined>, vers
     version,
   }
 }
+
+/**
+ * Secret-scan modes (SPEC "Secret detection"). The Lambda reads one from ENV.secretScan;
+ * the Pulumi program validates its config against the same list.
+ */
+export const SECRET_SCAN_MODES = ['off', 'flag', 'redact', 'block'] as const
+export type SecretScanMode = (typeof SECRET_SCAN_MODES)[number]
+export const DEFAULT_SECRET_SCAN_MODE: SecretScanMode = 'flag'

@@ -20,3 +20,12 @@ export const METRIC = {
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]
+
+/**
+ * The dimension every proxy metric is emitted with: the dimension set `[FunctionName]`
+ * (more specific sets such as `[FunctionName, Code]` may be emitted alongside). Its value
+ * is the Lambda function name (AWS_LAMBDA_FUNCTION_NAME), as in the AWS/Lambda metrics,
+ * so that two stacks in one account never mix. A CloudWatch alarm must name a metric's
+ * exact dimensions, so the Pulumi program's alarms and dashboard select this set.
+ */
+export const METRIC_FUNCTION_DIMENSION = 'FunctionName'

@@ -1,0 +1,252 @@
+// The proxy itself: the Lambda function, its least-privilege role, its log group, the
+// `live` alias with provisioned concurrency, the public Function URL and the secret that
+// holds the OpenAI key.
+import * as aws from '@pulumi/aws'
+import * as pulumi from '@pulumi/pulumi'
+import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
+import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../lambda/src/contracts/config.js'
+import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
+
+/** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
+export const LIVE_ALIAS = 'live'
+
+export interface ProxyFunctionArgs {
+  config: InfraConfig
+  tokensTable: aws.dynamodb.Table
+  usageTable: aws.dynamodb.Table
+  logsBucket: aws.s3.Bucket
+}
+
+export interface PolicyStatement {
+  Sid: string
+  Effect: 'Allow' | 'Deny'
+  Action: string[]
+  Resource: string[]
+}
+
+/**
+ * Everything the function may do, and nothing else. No statement needs `*` actions or a
+ * `*` resource: metrics travel as Embedded Metric Format log lines, so the role has no
+ * cloudwatch:PutMetricData (an action that only accepts Resource "*"); the secret and
+ * the buckets use AWS-managed encryption keys, so no kms:* grant is needed either.
+ */
+export function proxyPolicyStatements(arns: {
+  tokensTable: string
+  usageTable: string
+  logsBucket: string
+  secret: string
+  logGroup: string
+}): PolicyStatement[] {
+  return [
+    {
+      // Token and team items are read by primary key. The by_user index serves the ops
+      // CLI (run with the operator's credentials), so the function gets no Query.
+      Sid: 'ReadTokens',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem'],
+      Resource: [arns.tokensTable],
+    },
+    {
+      Sid: 'CountUsage',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: [arns.usageTable],
+    },
+    {
+      // Write-only, and only under the audit prefix: the function can neither read nor
+      // delete records.
+      Sid: 'WriteAuditRecords',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [`${arns.logsBucket}/${AUDIT_PREFIX}*`],
+    },
+    {
+      Sid: 'ReadOpenAIKey',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [arns.secret],
+    },
+    {
+      // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
+      // as in https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html).
+      // The group exists already (created here with its retention), so no CreateLogGroup.
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${arns.logGroup}:*`],
+    },
+  ]
+}
+
+/** Lambda function names allow letters, digits, hyphens and underscores (64 at most). */
+export function lambdaFunctionName(project: string, stack: string): string {
+  return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)
+}
+
+export class ProxyFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function
+  readonly alias: aws.lambda.Alias
+  readonly url: aws.lambda.FunctionUrl
+  readonly secret: aws.secretsmanager.Secret
+  readonly logGroup: aws.cloudwatch.LogGroup
+  readonly role: aws.iam.Role
+
+  constructor(name: string, args: ProxyFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('codex-proxy:infra:ProxyFunction', name, {}, opts)
+    const parent = { parent: this }
+    const { config } = args
+    const functionName = lambdaFunctionName(config.project, config.stack)
+
+    // The value is never in Pulumi state or config: ops put it with
+    // `aws secretsmanager put-secret-value` (README "Deploy to AWS").
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-openai-key`,
+      { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
+      parent,
+    )
+
+    // Created before the function so that Lambda does not create it with infinite retention.
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-function`,
+      { name: `/aws/lambda/${functionName}`, retentionInDays: config.logRetentionDays },
+      parent,
+    )
+
+    this.role = new aws.iam.Role(
+      `${name}-function`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      },
+      parent,
+    )
+
+    const policy = new aws.iam.RolePolicy(
+      `${name}-function`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .output({
+            tokensTable: args.tokensTable.arn,
+            usageTable: args.usageTable.arn,
+            logsBucket: args.logsBucket.arn,
+            secret: this.secret.arn,
+            logGroup: this.logGroup.arn,
+          })
+          .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
+      },
+      parent,
+    )
+
+    this.function = new aws.lambda.Function(
+      name,
+      {
+        name: functionName,
+        role: this.role.arn,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ['arm64'],
+        handler: LAMBDA_HANDLER,
+        code: new pulumi.asset.FileArchive(config.lambdaCodePath),
+        memorySize: config.memoryMb,
+        timeout: config.timeoutSeconds,
+        // Caps the function's share of the account's concurrency (and its upstream spend
+        // rate); throttles beyond it are alarmed on.
+        reservedConcurrentExecutions: config.reservedConcurrency,
+        // Every deployment publishes a version; the `live` alias moves to it.
+        publish: true,
+        environment: {
+          variables: {
+            [ENV.tokensTable]: args.tokensTable.name,
+            [ENV.usageTable]: args.usageTable.name,
+            [ENV.bucket]: args.logsBucket.bucket,
+            [ENV.secretArn]: this.secret.arn,
+            [ENV.upstreamUrl]: config.upstreamUrl,
+            [ENV.strict]: String(config.strictMode),
+            [ENV.upstreamTimeoutMs]: String(config.upstreamTimeoutMs),
+            [ENV.bodyCapBytes]: String(config.auditBodyCapBytes),
+            // AWS refuses larger invocation payloads before the function runs.
+            [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),
+            [ENV.tokenCacheMs]: String(config.tokenCacheMs),
+            [ENV.secretScan]: config.secretScanMode,
+          },
+        },
+        // Text format: EMF metric lines must reach the log stream as bare JSON objects,
+        // which the JSON log format would wrap in its own envelope.
+        loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      },
+      { ...parent, dependsOn: [policy, this.logGroup] },
+    )
+
+    this.alias = new aws.lambda.Alias(
+      `${name}-${LIVE_ALIAS}`,
+      { name: LIVE_ALIAS, functionName: this.function.name, functionVersion: this.function.version },
+      parent,
+    )
+
+    // Pre-initialised instances on the alias: the first request after a quiet spell does
+    // not pay the cold start. Must not exceed reserved concurrency (validated in config).
+    if (config.provisionedConcurrency > 0) {
+      new aws.lambda.ProvisionedConcurrencyConfig(
+        `${name}-${LIVE_ALIAS}`,
+        {
+          functionName: this.function.name,
+          qualifier: this.alias.name,
+          provisionedConcurrentExecutions: config.provisionedConcurrency,
+        },
+        parent,
+      )
+    }
+
+    // Auth NONE: the proxy token is the identity and the function checks it. No CORS:
+    // Codex is not a browser, and browsers must not read the answers cross-origin.
+    // RESPONSE_STREAM sends SSE events as the upstream produces them.
+    this.url = new aws.lambda.FunctionUrl(
+      `${name}-${LIVE_ALIAS}`,
+      {
+        functionName: this.function.name,
+        qualifier: this.alias.name,
+        authorizationType: 'NONE',
+        invokeMode: 'RESPONSE_STREAM',
+      },
+      parent,
+    )
+
+    // A public Function URL needs both permissions since October 2025
+    // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). The AWS provider adds
+    // them when it creates the URL but never removes them; declaring them here keeps the
+    // public surface visible and owned. The InvokeFunction grant only holds for calls
+    // that come through the Function URL, so the function cannot be invoked directly.
+    new aws.lambda.Permission(
+      `${name}-url-public`,
+      {
+        function: this.function.name,
+        qualifier: this.alias.name,
+        action: 'lambda:InvokeFunctionUrl',
+        principal: '*',
+        functionUrlAuthType: 'NONE',
+      },
+      { ...parent, dependsOn: [this.url] },
+    )
+    new aws.lambda.Permission(
+      `${name}-url-invoke`,
+      {
+        function: this.function.name,
+        qualifier: this.alias.name,
+        action: 'lambda:InvokeFunction',
+        principal: '*',
+        invokedViaFunctionUrl: true,
+      },
+      { ...parent, dependsOn: [this.url] },
+    )
+
+    this.registerOutputs({
+      functionName: this.function.name,
+      aliasName: this.alias.name,
+      functionUrl: this.url.functionUrl,
+      secretArn: this.secret.arn,
+      logGroupName: this.logGroup.name,
+    })
+  }
+}
