@@ -2,7 +2,10 @@
 // Logs turns into metrics, so the hot path makes no PutMetricData call
 // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
 // Emissions are buffered and written as one document per dimension set at flush().
-import { METRICS_NAMESPACE } from '../contracts/metrics.js'
+// Every metric carries the base dimensions (FunctionName, per the metrics contract) as a
+// set of its own — what the alarms select — plus, when the core adds dimensions (Code,
+// Origin, StatusClass), the more specific set alongside.
+import { METRIC_FUNCTION_DIMENSION, METRICS_NAMESPACE } from '../contracts/metrics.js'
 import type { MetricUnit, Metrics } from '../core/ports.js'
 
 interface Pending {
@@ -16,6 +19,7 @@ export class EmfMetrics implements Metrics {
   constructor(
     private readonly write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`),
     private readonly now: () => number = Date.now,
+    private readonly base: Record<string, string> = functionDimension(),
   ) {}
 
   emit(name: string, value: number, unit: MetricUnit, dimensions: Record<string, string> = {}): void {
@@ -32,18 +36,22 @@ export class EmfMetrics implements Metrics {
 
   flush(): void {
     const timestamp = this.now()
+    const baseKeys = Object.keys(this.base)
     for (const { dimensions, values } of this.buffer.values()) {
+      const extraKeys = Object.keys(dimensions).filter((k) => !(k in this.base))
+      const sets = extraKeys.length > 0 ? [baseKeys, [...baseKeys, ...extraKeys]] : [baseKeys]
       const doc: Record<string, unknown> = {
         _aws: {
           Timestamp: timestamp,
           CloudWatchMetrics: [
             {
               Namespace: METRICS_NAMESPACE,
-              Dimensions: [Object.keys(dimensions)],
+              Dimensions: sets,
               Metrics: [...values].map(([Name, m]) => ({ Name, Unit: m.unit })),
             },
           ],
         },
+        ...this.base,
         ...dimensions,
       }
       // EMF accepts an array of values for one metric in one document.
@@ -52,4 +60,10 @@ export class EmfMetrics implements Metrics {
     }
     this.buffer.clear()
   }
+}
+
+/** `{FunctionName: <this function>}` inside Lambda; no base dimension elsewhere. */
+function functionDimension(): Record<string, string> {
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME
+  return name ? { [METRIC_FUNCTION_DIMENSION]: name } : {}
 }
