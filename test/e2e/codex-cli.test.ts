@@ -107,6 +107,36 @@ describe('Codex CLI through codex-proxy serve', () => {
   }, 120_000)
 })
 
+describe('governance seen from Codex', () => {
+  it('prints the budget_exceeded message when the user is over budget', async () => {
+    const added = await cli(['tokens', 'add', 'spender', '--budget-daily', '0.000001', '--local', '--data-dir', dataDir, '--json'])
+    const { token: spender } = JSON.parse(added.stdout)
+    const result = await runCodex({ baseUrl: serve.url, token: spender, prompt: 'spend money' })
+    const output = `${result.stdout}${result.stderr}`
+    expect(output).toMatch(/budget exceeded: user spender daily budget of \$0\.00 reached/)
+    expect(output).not.toContain(REPLY)
+  }, 120_000)
+})
+
+describe('Codex behaviour the proxy relies on (fails when a Codex upgrade changes it)', () => {
+  it('hides the message of a 429, which is why budget refusals to Codex are 400s', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'budget exceeded: marker-429', type: 'codex_proxy_error', code: 'budget_exceeded' } }))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as { port: number }).port
+    try {
+      const result = await runCodex({ baseUrl: `http://127.0.0.1:${port}`, token: 'x', prompt: 'hi' })
+      const output = `${result.stdout}${result.stderr}`
+      expect(output).toContain('429')
+      expect(output).not.toContain('marker-429')
+    } finally {
+      server.close()
+    }
+  })
+})
+
 describe('streaming through serve', () => {
   it('delivers the first event well before the upstream finishes (slow upstream)', async () => {
     const { token: bob } = JSON.parse((await cli(['tokens', 'add', 'bob', '--local', '--data-dir', dataDir, '--json'])).stdout)

@@ -111,6 +111,11 @@ describe('tokens', () => {
   })
 })
 
+// gpt-5.1-codex is priced as gpt-5.1 by the price table: $1.25 input, $0.125 cached
+// input, $10 output per million tokens. Per request (fake upstream usage): 200 uncached +
+// 1000 cached input, 300 output (reasoning included) → 0.00025 + 0.000125 + 0.003.
+const DAVE_COST_USD = 3 * 0.003375
+
 describe('report usage', () => {
   beforeAll(async () => {
     const { token } = JSON.parse((await cli(['tokens', 'add', 'dave', '--team', 'web', ...local(), '--json'])).stdout)
@@ -137,15 +142,15 @@ describe('report usage', () => {
       output_tokens: 900,
       reasoning_tokens: 360,
       total_tokens: 4500,
-      cost_usd: null,
-      unpriced_requests: 3,
+      cost_usd: DAVE_COST_USD,
+      unpriced_requests: 0,
     })
   })
 
   it('--by team --format csv prints a CSV table', async () => {
     const r = await cli(['report', 'usage', ...local(), '--by', 'team', '--format', 'csv'])
     expect(r.stdout.split('\n')[0]).toBe('team,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests')
-    expect(r.stdout).toContain('web,3,3600,3000,900,360,4500,,3')
+    expect(r.stdout).toContain(`web,3,3600,3000,900,360,4500,${DAVE_COST_USD},0`)
   })
 
   it('prints a table for humans', async () => {
@@ -189,5 +194,70 @@ describe('targets', () => {
     const r = await cli(['tokens', 'add', '--help'])
     expect(r.stdout).toContain('EXAMPLES')
     expect(r.stdout).toContain('codex-proxy tokens add alice --local')
+  })
+})
+
+describe('policies', () => {
+  it('tokens add sets limits that tokens show reports with spend', async () => {
+    const r = await cli(['tokens', 'add', 'erin', '--team', 'ml', '--models', 'gpt-5*,o4-mini', '--rpm', '30', '--budget-daily', '20', '--budget-monthly', '300', '--soft', ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const { token } = JSON.parse(r.stdout)
+    const res = await fetch(`${serve.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'x' }),
+    })
+    expect(res.status).toBe(200)
+    await new Promise((r) => setTimeout(r, 300))
+    const shown = JSON.parse((await cli(['tokens', 'show', 'erin', ...local(), '--json'])).stdout)[0]
+    expect(shown).toMatchObject({ models: ['gpt-5*', 'o4-mini'], rpm: 30, budget_daily_usd: 20, budget_monthly_usd: 300, budget_mode: 'soft' })
+    expect(shown.spend[0]).toMatchObject({ level: 'user', id: 'erin', day: { spent_usd: 0.003375, limit_usd: 20, requests: 1 } })
+    expect(shown.spend[1]).toMatchObject({ level: 'team', id: 'ml', month: { spent_usd: 0.003375, limit_usd: null } })
+    const human = await cli(['tokens', 'show', 'erin', ...local()])
+    expect(human.stdout).toContain('models:   gpt-5*, o4-mini')
+    expect(human.stdout).toContain('spend (user erin): today $0.0034 of $20')
+  })
+
+  it('a disallowed model is refused once the allow-list is set with tokens update', async () => {
+    const { token } = JSON.parse((await cli(['tokens', 'add', 'frank', ...local(), '--json'])).stdout)
+    const updated = await cli(['tokens', 'update', 'frank', '--models', 'o4-mini', ...local(), '--json'])
+    expect(JSON.parse(updated.stdout)[0].models).toEqual(['o4-mini'])
+    await new Promise((r) => setTimeout(r, 5_200)) // token cache TTL of this server (default 5 s)
+    const res = await fetch(`${serve.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'x' }),
+    })
+    expect(res.status).toBe(403)
+    expect((await res.json()).error.message).toBe('model not allowed: gpt-5.1-codex is not allowed for frank (allowed: o4-mini)')
+    const cleared = await cli(['tokens', 'update', 'frank', '--models', 'all', ...local(), '--json'])
+    expect(JSON.parse(cleared.stdout)[0].models).toBeNull()
+  }, 30_000)
+
+  it('teams set, list and show a team policy', async () => {
+    const set = await cli(['teams', 'set', 'ml', '--budget-monthly', '500', '--rpm', '100', ...local(), '--json'])
+    expect(JSON.parse(set.stdout)).toEqual({ team: 'ml', budget_monthly_usd: 500, rpm: 100 })
+    const list = JSON.parse((await cli(['teams', 'list', ...local(), '--json'])).stdout)
+    expect(list).toContainEqual({ team: 'ml', budget_monthly_usd: 500, rpm: 100 })
+    const show = JSON.parse((await cli(['teams', 'show', 'ml', ...local(), '--json'])).stdout)
+    expect(show.members.map((m: { user_id: string }) => m.user_id)).toContain('erin')
+    expect(show.spend.month.limit_usd).toBe(500)
+  })
+
+  it.each([
+    [['--rpm', '1.5'], '--rpm must be a positive whole number'],
+    [['--budget-daily', '-3'], '--budget-daily must be a positive number'],
+    [['--models', 'gpt 5'], 'invalid character'],
+    [['--warn-percent', '150'], 'up to 100'],
+  ])('refuses %j with a clear message', async (flags, message) => {
+    const r = await cli(['tokens', 'add', 'gina', ...flags, ...local()])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain(message)
+  })
+
+  it('update without changes says what it can change', async () => {
+    const r = await cli(['tokens', 'update', 'erin', ...local()])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('nothing to change')
   })
 })

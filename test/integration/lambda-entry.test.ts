@@ -40,6 +40,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_S3: stores.target.local!.s3Endpoint,
     CODEX_PROXY_S3_FORCE_PATH_STYLE: 'true',
     CODEX_PROXY_TABLE: stores.names.tokensTable,
+    CODEX_PROXY_USAGE_TABLE: stores.names.usageTable,
     CODEX_PROXY_BUCKET: stores.names.bucket,
     CODEX_PROXY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-openai-key',
     CODEX_PROXY_UPSTREAM_URL: upstream.url,

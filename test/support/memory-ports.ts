@@ -3,7 +3,7 @@
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import type { Caller } from '../../lambda/src/contracts/tables.js'
 import { generateToken, hashToken, tokenIdFromHash } from '../../lambda/src/contracts/token.js'
-import type { AuditSink, Clock, MetricUnit, Metrics, RequestContext, TokenStore } from '../../lambda/src/core/ports.js'
+import type { AuditSink, Clock, CounterStore, MetricUnit, Metrics, RequestContext, TokenStore } from '../../lambda/src/core/ports.js'
 
 export class MemoryTokenStore implements TokenStore {
   readonly callers = new Map<string, Caller>()
@@ -80,5 +80,36 @@ export function testContext(rawTarget?: string): RequestContext & { settled(): P
     async settled() {
       await Promise.all(pending)
     },
+  }
+}
+
+/** Counters with the same semantics as the DynamoDB adapter (single process only). */
+export class MemoryCounterStore implements CounterStore {
+  readonly items = new Map<string, Record<string, number>>()
+  failWith: Error | undefined
+  calls = 0
+
+  async addIfAtMost(key: string, attribute: string, amount: number, ceiling: number) {
+    this.calls += 1
+    if (this.failWith) throw this.failWith
+    const item = this.items.get(key) ?? {}
+    const current = item[attribute] ?? 0
+    if (current > ceiling) return { ok: false as const, current }
+    item[attribute] = current + amount
+    this.items.set(key, item)
+    return { ok: true as const, value: item[attribute] }
+  }
+
+  async add(key: string, amounts: Record<string, number>) {
+    this.calls += 1
+    if (this.failWith) throw this.failWith
+    const item = this.items.get(key) ?? {}
+    for (const [k, v] of Object.entries(amounts)) item[k] = (item[k] ?? 0) + v
+    this.items.set(key, item)
+    return Object.fromEntries(Object.keys(amounts).map((k) => [k, item[k]!]))
+  }
+
+  async get(keys: string[]) {
+    return new Map(keys.filter((k) => this.items.has(k)).map((k) => [k, { ...this.items.get(k)! }]))
   }
 }

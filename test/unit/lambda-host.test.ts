@@ -9,7 +9,7 @@ import { ResilientAuditSink } from '../../lambda/src/stores/resilient-audit-sink
 import { S3AuditSink } from '../../lambda/src/stores/s3-audit-sink.js'
 import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
-import { MemoryAuditSink, MemoryTokenStore } from '../support/memory-ports.js'
+import { MemoryAuditSink, MemoryCounterStore, MemoryTokenStore } from '../support/memory-ports.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 
 installAwslambdaStub()
@@ -31,7 +31,7 @@ const config = () => ({
 })
 
 function handlerWith(options: { audit?: ConstructorParameters<typeof ResilientAuditSink>[0] | MemoryAuditSink; afterInvocation?: () => void } = {}) {
-  const proxy = createProxy({ config: config(), tokens, audit: options.audit ?? audit, key: { get: async () => 'sk-lambda-key' }, log: () => {} })
+  const proxy = createProxy({ config: config(), tokens, counters: new MemoryCounterStore(), audit: options.audit ?? audit, key: { get: async () => 'sk-lambda-key' }, log: () => {} })
   return createStreamingHandler(() => proxy, { afterInvocation: options.afterInvocation, log: () => {} })
 }
 

@@ -1,107 +1,50 @@
 // The proxy core as a `fetch(Request)` function: real HTTP to a fake upstream, in-memory
 // token store and audit sink.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { ProxyConfig } from '../../lambda/src/contracts/config.js'
+import { describe, expect, it } from 'vitest'
 import { generateToken } from '../../lambda/src/contracts/token.js'
-import { createProxy, type Proxy } from '../../lambda/src/core/proxy.js'
-import { DEFAULT_USAGE, type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
+import type { Proxy } from '../../lambda/src/core/proxy.js'
+import { codexBody, useCoreHarness } from '../support/core-harness.js'
+import { DEFAULT_USAGE } from '../support/fake-openai.js'
 import { closedPort } from '../support/ports.js'
-import { CountingMetrics, MemoryAuditSink, MemoryTokenStore, testContext } from '../support/memory-ports.js'
+import { testContext } from '../support/memory-ports.js'
 
-let upstream: FakeOpenAI
-let tokens: MemoryTokenStore
-let audit: MemoryAuditSink
-let metrics: CountingMetrics
-let alice: { token: string }
-
-const baseConfig = (): ProxyConfig => ({
-  upstreamUrl: upstream.url,
-  strict: false,
-  upstreamTimeoutMs: 5_000,
-  bodyCapBytes: 1024 * 1024,
-  maxRequestBytes: 2 * 1024 * 1024,
-  tokenCacheMs: 5_000,
-  version: 'test',
-})
-
-function makeProxy(config: Partial<ProxyConfig> = {}, key = 'sk-real-key'): Proxy {
-  return createProxy({
-    config: { ...baseConfig(), ...config },
-    tokens,
-    audit,
-    key: { get: async () => key },
-    metrics,
-    log: () => {},
-  })
-}
-
-const codexBody = (extra: object = {}) => JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }], ...extra })
-
-function request(path: string, init: RequestInit & { token?: string | null } = {}): Request {
-  const headers = new Headers(init.headers)
-  if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? alice.token}`)
-  if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json')
-  return new Request(`http://proxy.local${path}`, { ...init, headers })
-}
-
-async function call(proxy: Proxy, req: Request, rawTarget?: string) {
-  const ctx = testContext(rawTarget)
-  const response = await proxy.fetch(req, ctx)
-  const text = await response.text()
-  await ctx.settled()
-  return { response, text, record: audit.records.at(-1)! }
-}
-
-beforeAll(async () => {
-  upstream = await startFakeOpenAI()
-})
-afterAll(async () => {
-  await upstream.close()
-})
-beforeEach(() => {
-  upstream.requests.length = 0
-  upstream.override = undefined
-  upstream.options = {}
-  tokens = new MemoryTokenStore()
-  audit = new MemoryAuditSink()
-  metrics = new CountingMetrics()
-  alice = tokens.add('alice', { team: 'eng' })
-})
+const h = useCoreHarness()
+const { makeProxy, request, call, baseConfig } = h
 
 describe('forwarding', () => {
   it('swaps the proxy token for the real key and never sends the token upstream', async () => {
     const { response } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: codexBody() }))
     expect(response.status).toBe(200)
-    const sent = upstream.requests[0]!
+    const sent = h.upstream.requests[0]!
     expect(sent.headers.authorization).toBe('Bearer sk-real-key')
-    expect(JSON.stringify(sent.rawHeaders)).not.toContain(alice.token)
+    expect(JSON.stringify(sent.rawHeaders)).not.toContain(h.alice.token)
   })
 
   it('forwards the body byte for byte', async () => {
     const body = codexBody({ note: 'ünïcødé \u2028 "quoted"' })
     await call(makeProxy(), request('/v1/responses', { method: 'POST', body }))
-    expect(upstream.requests[0]!.body.toString('utf8')).toBe(body)
+    expect(h.upstream.requests[0]!.body.toString('utf8')).toBe(body)
   })
 
   it('forwards invalid JSON unchanged and still records it', async () => {
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"We could not parse the JSON body"}}')
       return true
     }
     const { response, record } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: '{not json' }))
-    expect(upstream.requests[0]!.body.toString()).toBe('{not json')
+    expect(h.upstream.requests[0]!.body.toString()).toBe('{not json')
     expect(response.status).toBe(400)
     expect(record).toMatchObject({ request_body: '{not json', origin: 'upstream', status: 400, model: null })
   })
 
   it('prepends /v1 to paths without it', async () => {
     await call(makeProxy(), request('/responses', { method: 'POST', body: codexBody() }))
-    expect(upstream.requests[0]!.url).toBe('/v1/responses')
+    expect(h.upstream.requests[0]!.url).toBe('/v1/responses')
   })
 
   it('forwards the query string', async () => {
     await call(makeProxy(), request('/v1/models?limit=2&order=asc'))
-    expect(upstream.requests[0]!.url).toBe('/v1/models?limit=2&order=asc')
+    expect(h.upstream.requests[0]!.url).toBe('/v1/models?limit=2&order=asc')
   })
 
   it('returns upstream status, headers and body, plus the request id', async () => {
@@ -114,7 +57,7 @@ describe('forwarding', () => {
 
   it('passes upstream errors through untouched, marked as upstream in the record', async () => {
     const body = '{"error":{"message":"We\'re currently experiencing high demand, which may cause temporary errors.","type":"server_error"}}'
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(503, { 'content-type': 'application/json' }).end(body)
       return true
     }
@@ -125,7 +68,7 @@ describe('forwarding', () => {
   })
 
   it('does not follow upstream redirects', async () => {
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(307, { location: 'http://elsewhere.example/' }).end()
       return true
     }
@@ -135,15 +78,15 @@ describe('forwarding', () => {
   })
 
   it('forwards without Authorization when no key is configured', async () => {
-    const proxy = createProxy({ config: baseConfig(), tokens, audit, key: { get: async () => undefined }, log: () => {} })
+    const proxy = makeProxy({}, undefined, { key: { get: async () => undefined } })
     await call(proxy, request('/v1/models'))
-    expect(upstream.requests[0]!.headers.authorization).toBeUndefined()
+    expect(h.upstream.requests[0]!.headers.authorization).toBeUndefined()
   })
 })
 
 describe('streaming', () => {
   it('delivers the first event before the upstream has finished the stream', async () => {
-    upstream.options = { eventDelayMs: 150, deltas: 4 }
+    h.upstream.options = { eventDelayMs: 150, deltas: 4 }
     const ctx = testContext()
     const response = await makeProxy().fetch(request('/v1/responses', { method: 'POST', body: codexBody() }), ctx)
     const reader = response.body!.getReader()
@@ -156,7 +99,7 @@ describe('streaming', () => {
       if (done) break
       rest += new TextDecoder().decode(value)
     }
-    const lastWrittenAt = upstream.lastStreamEventTimes.at(-1)!
+    const lastWrittenAt = h.upstream.lastStreamEventTimes.at(-1)!
     // 7 events, 150 ms apart: the upstream wrote its last event ~900 ms after the first.
     expect(lastWrittenAt - firstAt).toBeGreaterThan(600)
     expect(rest).toContain('response.completed')
@@ -191,28 +134,28 @@ describe('streaming', () => {
   })
 
   it('writes the audit record only after the client has read the whole body', async () => {
-    upstream.options = { eventDelayMs: 20 }
+    h.upstream.options = { eventDelayMs: 20 }
     const ctx = testContext()
     const response = await makeProxy().fetch(request('/v1/responses', { method: 'POST', body: codexBody() }), ctx)
-    expect(audit.writes).toBe(0)
+    expect(h.audit.writes).toBe(0)
     await response.text()
     await ctx.settled()
-    expect(audit.writes).toBe(1)
+    expect(h.audit.writes).toBe(1)
   })
 
   it('does not hold the end of the stream back for a slow audit write', async () => {
-    audit.delayMs = 1_000
+    h.audit.delayMs = 1_000
     const ctx = testContext()
     const started = performance.now()
     const response = await makeProxy().fetch(request('/v1/responses', { method: 'POST', body: codexBody() }), ctx)
     await response.text()
     expect(performance.now() - started).toBeLessThan(800)
     await ctx.settled()
-    expect(audit.records).toHaveLength(1)
+    expect(h.audit.records).toHaveLength(1)
   })
 
   it('ends the stream cleanly and flags the record when the upstream dies mid-stream', async () => {
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write('event: response.created\ndata: {"type":"response.created","response":{"model":"gpt-5"}}\n\n')
       setTimeout(() => res.socket?.destroy(), 50)
@@ -227,7 +170,7 @@ describe('streaming', () => {
 
   it('aborts the upstream request when the client goes away', async () => {
     let upstreamClosed: number | undefined
-    upstream.override = (_req, res) => {
+    h.upstream.override = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write('event: response.created\ndata: {"type":"response.created"}\n\n')
       res.on('close', () => (upstreamClosed = performance.now()))
@@ -246,11 +189,11 @@ describe('streaming', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(upstreamClosed).toBeDefined()
     expect(upstreamClosed! - abortedAt).toBeLessThan(1000)
-    expect(audit.records[0]).toMatchObject({ client_aborted: true })
+    expect(h.audit.records[0]).toMatchObject({ client_aborted: true })
   })
 
   it('keeps at most the body cap in the record and flags the cut', async () => {
-    upstream.options = { deltas: 50, deltaPaddingBytes: 1000 }
+    h.upstream.options = { deltas: 50, deltaPaddingBytes: 1000 }
     const { text, record } = await call(makeProxy({ bodyCapBytes: 4096 }), request('/v1/responses', { method: 'POST', body: codexBody() }))
     expect(text.length).toBeGreaterThan(50_000)
     expect(Buffer.byteLength(record.response_body!)).toBeLessThanOrEqual(4096)
@@ -270,7 +213,7 @@ describe('proxy errors', () => {
     expect(body.error).toMatchObject({ type: 'codex_proxy_error', code })
     expect(record).toMatchObject({ origin: 'proxy', error_code: code, status })
     expect(response.headers.get('x-codex-proxy-request-id')).toBe(record.request_id)
-    expect(upstream.requests).toHaveLength(0)
+    expect(h.upstream.requests).toHaveLength(0)
     return { body, record }
   }
 
@@ -285,25 +228,25 @@ describe('proxy errors', () => {
 
   it('answers duplicate Authorization headers with 401', async () => {
     const req = request('/v1/models', { token: null })
-    req.headers.append('authorization', `Bearer ${alice.token}`)
-    req.headers.append('authorization', `Bearer ${alice.token}`)
+    req.headers.append('authorization', `Bearer ${h.alice.token}`)
+    req.headers.append('authorization', `Bearer ${h.alice.token}`)
     await expectProxyError(req, 401, 'missing_authorization')
   })
 
   it('refuses a token with a bad checksum without a store lookup', async () => {
-    const bad = alice.token.slice(0, -1) + (alice.token.endsWith('a') ? 'b' : 'a')
+    const bad = h.alice.token.slice(0, -1) + (h.alice.token.endsWith('a') ? 'b' : 'a')
     await expectProxyError(request('/v1/models', { token: bad }), 401, 'invalid_token')
-    expect(tokens.lookups).toBe(0)
+    expect(h.tokens.lookups).toBe(0)
   })
 
   it('refuses an unknown well-formed token', async () => {
     const { body } = await expectProxyError(request('/v1/models', { token: generateToken() }), 401, 'invalid_token')
     expect(body.error.message).toBe('invalid or disabled token')
-    expect(tokens.lookups).toBe(1)
+    expect(h.tokens.lookups).toBe(1)
   })
 
   it('fails closed with 503 when the token store is down', async () => {
-    tokens.failWith = new Error('ECONNREFUSED dynamodb')
+    h.tokens.failWith = new Error('ECONNREFUSED dynamodb')
     await expectProxyError(request('/v1/models'), 503, 'token_lookup_failed')
   })
 
@@ -315,7 +258,7 @@ describe('proxy errors', () => {
   })
 
   it('answers 502 when the upstream does not answer within the timeout', async () => {
-    upstream.override = () => true // never responds
+    h.upstream.override = () => true // never responds
     const proxy = makeProxy({ upstreamTimeoutMs: 200 })
     const { response, text } = await call(proxy, request('/v1/models'))
     expect(response.status).toBe(502)
@@ -363,8 +306,8 @@ describe('proxy errors', () => {
 
   it('never puts the proxy token in an error, a record or a header', async () => {
     const { text, record } = await call(makeProxy({ upstreamUrl: `http://127.0.0.1:${await closedPort()}` }), request('/v1/models'))
-    expect(text).not.toContain(alice.token)
-    expect(JSON.stringify(record)).not.toContain(alice.token)
+    expect(text).not.toContain(h.alice.token)
+    expect(JSON.stringify(record)).not.toContain(h.alice.token)
     expect(record.request_headers.authorization).toBe('[REDACTED]')
   })
 })
@@ -384,13 +327,13 @@ describe('token cache', () => {
   it('serves repeated requests from the cache', async () => {
     const proxy = makeProxy()
     for (let i = 0; i < 5; i++) await call(proxy, request('/v1/models'))
-    expect(tokens.lookups).toBe(1)
+    expect(h.tokens.lookups).toBe(1)
   })
 
   it('stops accepting a removed token once the cache entry expires', async () => {
     const proxy = makeProxy({ tokenCacheMs: 100 })
     expect((await call(proxy, request('/v1/models'))).response.status).toBe(200)
-    tokens.remove(alice.token)
+    h.tokens.remove(h.alice.token)
     await new Promise((r) => setTimeout(r, 150))
     expect((await call(proxy, request('/v1/models'))).response.status).toBe(401)
   })
@@ -430,16 +373,16 @@ describe('records and metrics', () => {
     const proxy = makeProxy()
     await call(proxy, request('/v1/responses', { method: 'POST', body: codexBody() }))
     await call(proxy, request('/v1/models', { token: generateToken() }))
-    expect(metrics.count('Requests')).toBe(2)
-    expect(metrics.count('ProxyErrors', { Code: 'invalid_token' })).toBe(1)
-    expect(metrics.count('UpstreamResponses', { StatusClass: '2xx' })).toBe(1)
-    expect(metrics.count('InputTokens')).toBe(1200)
+    expect(h.metrics.count('Requests')).toBe(2)
+    expect(h.metrics.count('ProxyErrors', { Code: 'invalid_token' })).toBe(1)
+    expect(h.metrics.count('UpstreamResponses', { StatusClass: '2xx' })).toBe(1)
+    expect(h.metrics.count('InputTokens')).toBe(1200)
   })
 
   it('gives each request its own time-ordered id', async () => {
     const proxy = makeProxy()
     for (let i = 0; i < 3; i++) await call(proxy, request('/v1/models'))
-    const ids = audit.records.map((r) => r.request_id)
+    const ids = h.audit.records.map((r) => r.request_id)
     expect(new Set(ids).size).toBe(3)
     expect([...ids].sort()).toEqual(ids)
   })

@@ -17,6 +17,9 @@ export const ENV = {
   dataDir: 'CODEX_PROXY_DATA_DIR',
   url: 'CODEX_PROXY_URL',
   stackOutputs: 'CODEX_PROXY_STACK_OUTPUTS',
+  /** Negotiated prices: the override JSON itself (Lambda), or a path to it (local host). */
+  priceOverrides: 'CODEX_PROXY_PRICE_OVERRIDES',
+  priceOverridesFile: 'CODEX_PROXY_PRICE_OVERRIDES_FILE',
   /** Path-style S3 addressing, for S3-compatible stores (MinIO, s3rver) behind AWS_ENDPOINT_URL_S3. */
   s3ForcePathStyle: 'CODEX_PROXY_S3_FORCE_PATH_STYLE',
 } as const

@@ -14,6 +14,13 @@ export interface CatalogueEntry {
   meaning: string
   /** What to do about it. */
   action: string
+  /**
+   * Status for Codex CLI clients when it must differ. Codex 0.169 (measured by the e2e
+   * suite) never shows the body of a 429 ("exceeded retry limit, last status: 429") and
+   * sleeps through any Retry-After — hours until a budget resets — while a 400 is shown at
+   * once and not retried.
+   */
+  codexStatus?: number
 }
 
 export const PROXY_ERRORS = {
@@ -91,9 +98,16 @@ export const PROXY_ERRORS = {
   },
   budget_exceeded: {
     status: 429,
+    codexStatus: 400,
     message: 'budget exceeded',
     meaning: 'The user or team has spent its daily or monthly budget (hard limit).',
     action: 'Wait for the reset time in the message, or ask an admin to raise the budget.',
+  },
+  usage_check_failed: {
+    status: 503,
+    message: 'usage limit check failed',
+    meaning: 'The proxy could not check or reserve against a rate limit or budget (usage table unavailable); it fails closed.',
+    action: 'Check DynamoDB health and the function role; only tokens with limits are affected.',
   },
   secret_detected: {
     status: 400,
@@ -131,6 +145,18 @@ export type ProxyErrorCode = keyof typeof PROXY_ERRORS
 
 export interface ProxyErrorBody {
   error: { message: string; type: typeof PROXY_ERROR_TYPE; code: ProxyErrorCode }
+}
+
+/** Codex CLI identifies itself with `originator: codex_exec | codex_cli_rs | codex_vscode …`. */
+export function isCodexClient(headers: Headers): boolean {
+  return /^codex/i.test(headers.get('originator') ?? '') || /^codex/i.test(headers.get('user-agent') ?? '')
+}
+
+/** The status to answer with, and whether Retry-After may be sent, for this client. */
+export function proxyErrorStatus(code: ProxyErrorCode, headers: Headers): { status: number; retryAfter: boolean } {
+  const entry: CatalogueEntry = PROXY_ERRORS[code]
+  if (entry.codexStatus !== undefined && isCodexClient(headers)) return { status: entry.codexStatus, retryAfter: false }
+  return { status: entry.status, retryAfter: true }
 }
 
 /** The message a client sees: the catalogue prefix, then optional detail. */

@@ -16,6 +16,9 @@ export const METRIC = {
   costUsd: 'CostUSD',
   usageMissing: 'UsageMissing',
   auditWriteFailures: 'AuditWriteFailures',
+  unpricedRequests: 'UnpricedRequests',
+  budgetWarnings: 'BudgetWarnings',
+  spendRecordFailures: 'SpendRecordFailures',
   clientAborts: 'ClientAborts',
 } as const
 

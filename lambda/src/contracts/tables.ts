@@ -34,6 +34,19 @@ export interface TokenPolicy {
   budget_monthly_usd?: number
   /** `hard` refuses over budget (429); `soft` only warns. Default hard. */
   budget_mode?: 'hard' | 'soft'
+  /** Share of a budget (percent) from which responses carry a warning header. Default 80. */
+  budget_warn_percent?: number
+}
+
+/** Policy fields, in one list for copying and validation (CLI, rotate, team items). */
+export const POLICY_FIELDS = ['models', 'rpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_mode', 'budget_warn_percent'] as const satisfies readonly (keyof TokenPolicy)[]
+
+export const DEFAULT_BUDGET_WARN_PERCENT = 80
+
+export function pickPolicy(source: TokenPolicy): TokenPolicy {
+  const out: Record<string, unknown> = {}
+  for (const field of POLICY_FIELDS) if (source[field] !== undefined) out[field] = source[field]
+  return out as TokenPolicy
 }
 
 export interface TokenItem extends TokenPolicy {
@@ -63,6 +76,8 @@ export interface Caller extends TokenPolicy {
   token_id: string
   user_id: string
   team?: string
+  /** The team's own policy (team item), when the token belongs to a team that has one. */
+  team_policy?: TokenPolicy
 }
 
 /** User and team names are used in keys and reports: keep them printable and short. */

@@ -60,3 +60,16 @@ export const systemClock: Clock = {
 }
 
 export const noMetrics: Metrics = { emit: () => {} }
+
+/** Atomic numeric counters (usage table): rate windows and budget reservations. */
+export interface CounterStore {
+  /**
+   * Adds `amount` to `attribute` of item `key` only if its current value (absent = 0)
+   * is at most `ceiling`; atomic against concurrent callers in any process.
+   */
+  addIfAtMost(key: string, attribute: string, amount: number, ceiling: number, expiresAt: number): Promise<{ ok: true; value: number } | { ok: false; current: number }>
+  /** Unconditional atomic adds; returns the new values. */
+  add(key: string, amounts: Record<string, number>, expiresAt: number): Promise<Record<string, number>>
+  /** Current values of several items (absent items are missing from the map). */
+  get(keys: string[]): Promise<Map<string, Record<string, number>>>
+}

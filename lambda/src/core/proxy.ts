@@ -6,17 +6,21 @@
 // Hosts are thin adapters; nothing here knows whether it runs in Lambda or node:http.
 import { monotonicFactory } from 'ulid'
 import type { ProxyConfig } from '../contracts/config.js'
-import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
+import { type ProxyErrorCode, proxyErrorBody, proxyErrorStatus } from '../contracts/errors.js'
 import { METRIC } from '../contracts/metrics.js'
 import { hashToken, isWellFormedToken } from '../contracts/token.js'
 import { parseBearer } from './auth.js'
 import { textUpTo } from './bytes.js'
 import { Exchange } from './exchange.js'
+import { estimateCostUsd, maxOutputTokensOf } from './governance/cost-estimate.js'
+import { type Admission, Governor } from './governance/governor.js'
+import { allowListsOf, describeAllowList, filterModelList, isModelAllowed, modelOfLookupPath } from './governance/model-policy.js'
 import { clientResponseHeaders, REQUEST_ID_HEADER, upstreamRequestHeaders } from './headers.js'
 import { checkTarget, FORWARDED_METHODS, isAllowedInStrictMode, normalisePath } from './paths.js'
 import {
   type AuditSink,
   type Clock,
+  type CounterStore,
   type KeySource,
   type Metrics,
   noMetrics,
@@ -30,12 +34,17 @@ import { relayBody } from './response-relay.js'
 import { CachedTokenStore } from './token-cache.js'
 import { describeUpstreamError } from './upstream-errors.js'
 import { UsageExtractor } from './usage.js'
+import { createPricer, type Pricer } from '../pricing/index.js'
 
 export interface ProxyDeps {
   config: ProxyConfig
   tokens: TokenStore
   audit: AuditSink
   key: KeySource
+  /** Rate-limit and spend counters (usage table). */
+  counters: CounterStore
+  /** Price table; defaults to the package prices without overrides. */
+  pricer?: Pricer
   clock?: Clock
   metrics?: Metrics
   fetch?: UpstreamFetch
@@ -56,6 +65,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
   const upstreamFetch: UpstreamFetch = deps.fetch ?? ((input, init) => fetch(input, init))
   const log = deps.log ?? ((m: string) => console.error(m))
   const tokens = new CachedTokenStore(deps.tokens, config.tokenCacheMs, clock)
+  const pricer = deps.pricer ?? createPricer()
+  const governor = new Governor(deps.counters, metrics, log)
   const nextRequestId = monotonicFactory()
 
   /**
@@ -89,6 +100,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
       metrics.emit(METRIC.reasoningTokens, u.reasoning_tokens ?? 0, 'Count')
     }
     if (ex.usageStatus === 'missing') metrics.emit(METRIC.usageMissing, 1, 'Count')
+    if (ex.costUsd !== null) metrics.emit(METRIC.costUsd, ex.costUsd, 'None')
+    else if (u) metrics.emit(METRIC.unpricedRequests, 1, 'Count')
   }
 
   /** A proxy-generated error: OpenAI error shape, recorded like any other response. */
@@ -97,7 +110,9 @@ export function createProxy(deps: ProxyDeps): Proxy {
     const headers = new Headers(extra)
     headers.set('content-type', 'application/json')
     headers.set(REQUEST_ID_HEADER, ex.requestId)
-    ex.status = PROXY_ERRORS[code].status
+    const { status, retryAfter } = proxyErrorStatus(code, ex.requestHeaders)
+    if (!retryAfter) headers.delete('retry-after')
+    ex.status = status
     ex.origin = 'proxy'
     ex.errorCode = code
     ex.responseHeaders = headers
@@ -153,16 +168,52 @@ export function createProxy(deps: ProxyDeps): Proxy {
     ex.model = summary.model
     ex.stream = summary.stream
 
-    return forward(request, ctx, ex, body)
+    const lists = allowListsOf(ex.caller)
+    const named = summary.model ?? (ex.method === 'GET' ? modelOfLookupPath(ex.path) : undefined)
+    if (lists.length > 0 && named && !isModelAllowed(named, lists)) {
+      return fail(ex, ctx, 'model_not_allowed', `${named} is not allowed for ${ex.caller.user_id} (allowed: ${describeAllowList(lists)})`)
+    }
+
+    const at = new Date(ex.startedAt)
+    let admission: Admission
+    try {
+      const verdict = await governor.admit({
+        caller: ex.caller,
+        estimateUsd: estimateCostUsd(pricer, summary.model, body.byteLength, maxOutputTokensOf(summary.json), at),
+        at,
+      })
+      if (!verdict.ok) {
+        const { code, detail, retryAfterSeconds } = verdict.refusal
+        return fail(ex, ctx, code, detail, { 'retry-after': String(retryAfterSeconds) })
+      }
+      admission = verdict.admission
+    } catch (err) {
+      log(`usage check failed for ${ex.requestId}: ${err instanceof Error ? err.name : 'error'}`)
+      return fail(ex, ctx, 'usage_check_failed')
+    }
+
+    return forward(request, ctx, ex, body, admission, lists)
   }
 
-  async function forward(request: Request, ctx: RequestContext, ex: Exchange, body: Uint8Array): Promise<Response> {
+  async function forward(
+    request: Request,
+    ctx: RequestContext,
+    ex: Exchange,
+    body: Uint8Array,
+    admission: Admission,
+    allowLists: string[][],
+  ): Promise<Response> {
+    // Nothing reached the upstream: release the reservation.
+    const refuse = (code: ProxyErrorCode, detail?: string) => {
+      ctx.waitUntil(admission.settle(0))
+      return fail(ex, ctx, code, detail)
+    }
     let key: string | undefined
     try {
       key = await deps.key.get()
     } catch (err) {
       log(`key source failed for ${ex.requestId}: ${err instanceof Error ? err.name : 'error'}`)
-      return fail(ex, ctx, 'key_unavailable')
+      return refuse('key_unavailable')
     }
     const url = `${config.upstreamUrl}${ex.path}${ex.query ? `?${ex.query}` : ''}`
     const timeout = AbortSignal.timeout(config.upstreamTimeoutMs)
@@ -190,20 +241,27 @@ export function createProxy(deps: ProxyDeps): Proxy {
     } catch (err) {
       if (request.signal.aborted) ex.clientAborted = true
       ex.upstreamError = describe(err)
-      return fail(ex, ctx, 'upstream_request_failed', ex.upstreamError)
+      return refuse('upstream_request_failed', ex.upstreamError)
     }
 
     ex.origin = 'upstream'
     ex.status = upstream.status
     const headers = clientResponseHeaders(upstream.headers, ex.requestId)
+    if (admission.warnings.length > 0) headers.set(BUDGET_WARNING_HEADER, admission.warnings.join(' | '))
     ex.responseHeaders = headers
     const usage = new UsageExtractor(upstream.headers.get('content-type'))
     const expectsUsage = upstream.ok && MODEL_CALL.test(ex.path)
 
     if (!upstream.body) {
       ex.responseBodyBytes = 0
-      ctx.waitUntil(audit(ex))
+      ctx.waitUntil(Promise.all([audit(ex), admission.settle(0)]))
       return new Response(null, { status: upstream.status, headers })
+    }
+
+    let upstreamBody: ReadableStream<Uint8Array> = upstream.body
+    // The model list shows only what the caller may use.
+    if (allowListsOf(ex.caller!).length > 0 && ex.method === 'GET' && ex.path === '/v1/models' && upstream.ok) {
+      upstreamBody = await filteredModelListBody(upstream, allowLists)
     }
 
     // Registered now, settled after the body has been relayed and the record written:
@@ -211,7 +269,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
     let recorded!: () => void
     ctx.waitUntil(new Promise<void>((resolve) => (recorded = resolve)))
 
-    const relayed = relayBody(upstream.body, {
+    const relayed = relayBody(upstreamBody, {
       capBytes: config.bodyCapBytes,
       monotonic: () => clock.monotonic(),
       onChunk: (chunk) => usage.push(chunk),
@@ -229,7 +287,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
         ex.usage = result.usage
         ex.responseModel = result.model
         ex.usageStatus = result.usage ? 'reported' : expectsUsage ? 'missing' : 'none'
-        void audit(ex).then(recorded)
+        ex.costUsd = result.usage ? (pricer.price(ex.responseModel ?? ex.model, result.usage, new Date(ex.startedAt))?.cost_usd ?? null) : null
+        // Unknown usage or price on a charged call: the reservation stays as the spend.
+        const charged = ex.usageStatus === 'reported' ? ex.costUsd : ex.usageStatus === 'missing' ? null : 0
+        void Promise.all([audit(ex), admission.settle(charged)]).then(() => recorded())
       },
     })
     return new Response(relayed, { status: upstream.status, headers })
@@ -253,6 +314,20 @@ export function createProxy(deps: ProxyDeps): Proxy {
         return fail(ex, ctx, 'internal_error')
       }
     },
+  }
+}
+
+export const BUDGET_WARNING_HEADER = 'x-codex-proxy-budget-warning'
+
+const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024
+
+async function filteredModelListBody(upstream: Response, allowLists: string[][]): Promise<ReadableStream<Uint8Array>> {
+  const text = await upstream.text()
+  if (text.length > MAX_MODEL_LIST_BYTES) return new Response(text).body!
+  try {
+    return new Response(JSON.stringify(filterModelList(JSON.parse(text), allowLists))).body!
+  } catch {
+    return new Response(text).body!
   }
 }
 

@@ -8,6 +8,8 @@ import { PROXY_VERSION } from '../contracts/version.js'
 import { createProxy, type Proxy } from '../core/proxy.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { pricerFromEnv } from '../pricing/from-env.js'
+import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
 import { S3AuditSink } from '../stores/s3-audit-sink.js'
@@ -36,6 +38,8 @@ function buildProxy(): Proxy {
   return createProxy({
     config,
     tokens: new DynamoTokenStore(doc, requiredEnv(ENV.tokensTable)),
+    counters: new DynamoCounterStore(doc, requiredEnv(ENV.usageTable)),
+    pricer: pricerFromEnv(process.env),
     audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
     key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
     metrics,

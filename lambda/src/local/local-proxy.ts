@@ -13,6 +13,8 @@ import { noMetrics } from '../core/ports.js'
 import { createProxy } from '../core/proxy.js'
 import { type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { pricerFromEnv } from '../pricing/from-env.js'
+import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
 import { S3AuditSink } from '../stores/s3-audit-sink.js'
@@ -47,6 +49,8 @@ export interface LocalProxyOptions {
   storesInProcess?: boolean
   metrics?: Metrics
   log?: (message: string) => void
+  /** Environment for settings without an option (price overrides); default process.env. */
+  env?: Record<string, string | undefined>
 }
 
 export interface LocalProxy {
@@ -113,6 +117,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         ...options.config,
       },
       tokens: new DynamoTokenStore(doc, names.tokensTable),
+      counters: new DynamoCounterStore(doc, names.usageTable),
+      pricer: pricerFromEnv(options.env ?? process.env),
       audit,
       key,
       metrics,

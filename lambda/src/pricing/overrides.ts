@@ -23,6 +23,7 @@
 //   to a model priced by an override.
 // - Validation is strict (unknown keys, wrong types, negative prices, cached > input are
 //   errors) so a typo in a negotiated-price file fails at start-up, not in the invoices.
+import { globToRegExp, modelPatternProblem } from '../contracts/model-glob.js'
 
 export interface OverridePrice {
   readonly input_per_mtok: number
@@ -56,10 +57,6 @@ export class PriceOverridesError extends Error {
 const PRICE_KEYS = ['input_per_mtok', 'cached_input_per_mtok', 'output_per_mtok'] as const
 const RULE_KEYS: readonly string[] = [...PRICE_KEYS, 'comment']
 const TOP_KEYS: readonly string[] = ['models', 'comment']
-// Characters seen in OpenAI model ids (incl. fine-tune ids `ft:gpt-4o-…:org::id`) plus glob
-// wildcards. Anything else (spaces, regex syntax like `^ $ [ ] ( ) |`) is a mistake.
-const PATTERN_CHARS = /^[A-Za-z0-9._:/@+*?-]+$/
-const MAX_PATTERN_LENGTH = 200
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -107,11 +104,8 @@ export function loadPriceOverrides(jsonText: string): PriceOverrides {
 function validateRule(pattern: string, value: unknown, issues: string[]): OverrideRule | undefined {
   const at = `models[${JSON.stringify(pattern)}]`
   const before = issues.length
-  if (pattern.length === 0) issues.push(`${at}: the model id or glob must not be empty`)
-  else if (pattern.length > MAX_PATTERN_LENGTH) issues.push(`${at}: longer than ${MAX_PATTERN_LENGTH} characters`)
-  else if (!PATTERN_CHARS.test(pattern)) {
-    issues.push(`${at}: invalid character in model id or glob (allowed: letters, digits, . _ : / @ + - and the wildcards * ?)`)
-  }
+  const problem = modelPatternProblem(pattern)
+  if (problem) issues.push(`${at}: ${problem}`)
   if (!isObject(value)) {
     issues.push(`${at}: expected an object with ${PRICE_KEYS.join(', ')}, got ${describe(value)}`)
     return undefined
@@ -150,14 +144,6 @@ function validateRule(pattern: string, value: unknown, issues: string[]): Overri
 function specificity(pattern: string): number {
   const literal = pattern.replace(/[*?]/g, '').length
   return /[*?]/.test(pattern) ? literal : Number.MAX_SAFE_INTEGER
-}
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-    .join('')
-  return new RegExp(`^${body}$`, 'i')
 }
 
 /** The winning rule for a model id, if any. */

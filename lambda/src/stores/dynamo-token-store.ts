@@ -1,6 +1,7 @@
-// Token lookup for the proxy's hot path: one GetItem by the token's SHA-256.
+// Token lookup for the proxy's hot path: one GetItem by the token's SHA-256, and one for
+// the token's team policy when it has a team (both cached by the core for a few seconds).
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { type Caller, type TokenItem, tokenKey, TOKENS_TABLE } from '../contracts/tables.js'
+import { type Caller, pickPolicy, type TeamItem, teamKey, type TokenItem, tokenKey, TOKENS_TABLE } from '../contracts/tables.js'
 import type { TokenStore } from '../core/ports.js'
 
 export class DynamoTokenStore implements TokenStore {
@@ -15,17 +16,17 @@ export class DynamoTokenStore implements TokenStore {
     )
     const item = Item as TokenItem | undefined
     if (!item || item.kind !== 'token' || item.enabled !== true) return undefined
-    return callerFromItem(item)
+    const caller = callerFromItem(item)
+    if (item.team !== undefined) {
+      const { Item: team } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { [TOKENS_TABLE.partitionKey]: teamKey(item.team) } }),
+      )
+      if (team && (team as TeamItem).kind === 'team') caller.team_policy = pickPolicy(team as TeamItem)
+    }
+    return caller
   }
 }
 
 export function callerFromItem(item: TokenItem): Caller {
-  const caller: Caller = { token_id: item.token_id, user_id: item.user_id }
-  if (item.team !== undefined) caller.team = item.team
-  if (item.models !== undefined) caller.models = item.models
-  if (item.rpm !== undefined) caller.rpm = item.rpm
-  if (item.budget_daily_usd !== undefined) caller.budget_daily_usd = item.budget_daily_usd
-  if (item.budget_monthly_usd !== undefined) caller.budget_monthly_usd = item.budget_monthly_usd
-  if (item.budget_mode !== undefined) caller.budget_mode = item.budget_mode
-  return caller
+  return { token_id: item.token_id, user_id: item.user_id, ...(item.team !== undefined && { team: item.team }), ...pickPolicy(item) }
 }

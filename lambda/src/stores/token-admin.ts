@@ -2,13 +2,24 @@
 // token). Not part of the Lambda bundle's hot path.
 import {
   DeleteCommand,
+  GetCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { NAME_PATTERN, type TokenItem, tokenKey, TOKENS_TABLE, type TokenPolicy } from '../contracts/tables.js'
+import {
+  NAME_PATTERN,
+  pickPolicy,
+  POLICY_FIELDS,
+  type TeamItem,
+  teamKey,
+  type TokenItem,
+  tokenKey,
+  TOKENS_TABLE,
+  type TokenPolicy,
+} from '../contracts/tables.js'
 import { generateToken, hashToken, TOKEN_ID_PATTERN, tokenIdFromHash } from '../contracts/token.js'
 
 export class TokenAdminError extends Error {
@@ -142,15 +153,80 @@ export class TokenAdmin {
 
   /** Replaces a token: a new one with the same owner and policy; the old one is disabled. */
   async rotate(item: TokenItem): Promise<{ token: string; item: TokenItem }> {
-    const policy: TokenPolicy = {}
-    if (item.models !== undefined) policy.models = item.models
-    if (item.rpm !== undefined) policy.rpm = item.rpm
-    if (item.budget_daily_usd !== undefined) policy.budget_daily_usd = item.budget_daily_usd
-    if (item.budget_monthly_usd !== undefined) policy.budget_monthly_usd = item.budget_monthly_usd
-    if (item.budget_mode !== undefined) policy.budget_mode = item.budget_mode
-    const created = await this.create({ user: item.user_id, team: item.team, note: item.note, policy }, item.token_id)
+    const created = await this.create({ user: item.user_id, team: item.team, note: item.note, policy: pickPolicy(item) }, item.token_id)
     await this.setEnabled([item], false)
     return created
+  }
+
+  /**
+   * Sets policy fields (and team/note) on tokens; a field given as null is removed.
+   * Takes effect within the proxy's token cache TTL.
+   */
+  async update(items: TokenItem[], changes: PolicyChanges & { team?: string | null; note?: string | null }): Promise<TokenItem[]> {
+    if (typeof changes.team === 'string') validateName('team', changes.team)
+    const out: TokenItem[] = []
+    for (const item of items) {
+      out.push((await this.applyChanges(item.pk, changes, 'attribute_exists(#pk)')) as unknown as TokenItem)
+    }
+    return out
+  }
+
+  /** Creates or updates a team's policy item. */
+  async setTeam(team: string, changes: PolicyChanges): Promise<TeamItem> {
+    validateName('team', team)
+    return (await this.applyChanges(teamKey(team), { ...changes, kind: 'team', team }, undefined)) as unknown as TeamItem
+  }
+
+  async getTeam(team: string): Promise<TeamItem | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [TOKENS_TABLE.partitionKey]: teamKey(team) } }))
+    return Item as TeamItem | undefined
+  }
+
+  async listTeams(): Promise<TeamItem[]> {
+    const items: TeamItem[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#k = :k',
+          ExpressionAttributeNames: { '#k': 'kind' },
+          ExpressionAttributeValues: { ':k': 'team' },
+          ExclusiveStartKey: start,
+        }),
+      )
+      items.push(...((page.Items ?? []) as TeamItem[]))
+      start = page.LastEvaluatedKey
+    } while (start)
+    return items.sort((a, b) => a.team.localeCompare(b.team))
+  }
+
+  private async applyChanges(pk: string, changes: Record<string, unknown>, condition: string | undefined): Promise<Record<string, unknown>> {
+    const names: Record<string, string> = { '#pk': TOKENS_TABLE.partitionKey, '#updated': 'updated_at' }
+    const values: Record<string, unknown> = { ':updated': this.now().toISOString() }
+    const sets = ['#updated = :updated']
+    const removes: string[] = []
+    Object.entries(changes).forEach(([field, value], i) => {
+      if (value === undefined) return
+      names[`#f${i}`] = field
+      if (value === null) removes.push(`#f${i}`)
+      else {
+        values[`:v${i}`] = value
+        sets.push(`#f${i} = :v${i}`)
+      }
+    })
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TOKENS_TABLE.partitionKey]: pk },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ...(condition && { ConditionExpression: condition }),
+        ExpressionAttributeNames: condition ? names : Object.fromEntries(Object.entries(names).filter(([k]) => k !== '#pk')),
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return Attributes ?? {}
   }
 
   async delete(items: TokenItem[]): Promise<void> {
@@ -163,6 +239,9 @@ export class TokenAdmin {
     return (await this.list()).filter((i) => i.enabled).length
   }
 }
+
+/** Policy changes: a value sets the field, null removes it, undefined leaves it alone. */
+export type PolicyChanges = { [K in (typeof POLICY_FIELDS)[number]]?: TokenPolicy[K] | null }
 
 export function validateName(what: string, value: string): void {
   if (!NAME_PATTERN.test(value)) {

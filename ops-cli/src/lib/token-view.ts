@@ -16,6 +16,7 @@ export interface TokenView {
   budget_daily_usd: number | null
   budget_monthly_usd: number | null
   budget_mode: 'hard' | 'soft' | null
+  budget_warn_percent: number | null
 }
 
 export function tokenView(item: TokenItem): TokenView {
@@ -34,6 +35,7 @@ export function tokenView(item: TokenItem): TokenView {
     budget_daily_usd: item.budget_daily_usd ?? null,
     budget_monthly_usd: item.budget_monthly_usd ?? null,
     budget_mode: item.budget_mode ?? null,
+    budget_warn_percent: item.budget_warn_percent ?? null,
   }
 }
 

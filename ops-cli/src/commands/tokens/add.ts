@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
 import { tokenAdminFor } from '../../lib/clients.js'
 import { type CodexSetup, codexSetup, renderSetup } from '../../lib/onboarding.js'
+import { policyFlags, policyFromFlags } from '../../lib/policy-flags.js'
 import { resolveTarget, targetFlags } from '../../lib/target.js'
 
 export interface TokensAddResult {
@@ -20,18 +21,21 @@ export default class TokensAdd extends BaseCommand<TokensAddResult> {
     '<%= config.bin %> <%= command.id %> alice --local',
     '<%= config.bin %> <%= command.id %> bob --team platform --note "laptop" --stack-outputs stack-outputs.json',
     '<%= config.bin %> <%= command.id %> carol --table codex-proxy-tokens --region us-east-1 --url https://abc.lambda-url.us-east-1.on.aws --json',
+    '<%= config.bin %> <%= command.id %> dave --local --models "gpt-5*,o4-mini" --rpm 30 --budget-daily 20 --budget-monthly 300 --hard',
   ]
   static override args = { user: Args.string({ description: 'User id (e.g. e-mail or login).', required: true }) }
   static override flags = {
     ...targetFlags,
     team: Flags.string({ description: 'Team the user belongs to (for team budgets and reports).' }),
     note: Flags.string({ description: 'Free-text note (where the token is used, ticket id).' }),
+    ...policyFlags,
   }
 
   async run(): Promise<TokensAddResult> {
     const { args, flags } = await this.parse(TokensAdd)
+    const policy = policyFromFlags(flags)
     const target = await resolveTarget(flags)
-    const { token, item } = await tokenAdminFor(target).create({ user: args.user, team: flags.team, note: flags.note })
+    const { token, item } = await tokenAdminFor(target).create({ user: args.user, team: flags.team, note: flags.note, policy })
     const setup = target.proxyUrl ? codexSetup(target.proxyUrl, token) : null
     this.log(`Created ${item.token_id} for ${item.user_id}${item.team ? ` (team ${item.team})` : ''}.`)
     this.log(`Token (shown once — store it now): ${token}\n`)

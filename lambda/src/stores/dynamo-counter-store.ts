@@ -1,0 +1,78 @@
+// Counters as DynamoDB items updated with ADD under a condition: atomic across any number
+// of Lambda instances (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate).
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { USAGE_TABLE } from '../contracts/tables.js'
+import type { CounterStore } from '../core/ports.js'
+
+export class DynamoCounterStore implements CounterStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async addIfAtMost(key: string, attribute: string, amount: number, ceiling: number, expiresAt: number) {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [USAGE_TABLE.partitionKey]: key },
+          UpdateExpression: 'ADD #v :amount SET #ttl = :ttl',
+          // An absent item counts as 0, which passes only a non-negative ceiling.
+          ConditionExpression: ceiling >= 0 ? 'attribute_not_exists(#v) OR #v <= :ceiling' : '#v <= :ceiling',
+          ExpressionAttributeNames: { '#v': attribute, '#ttl': USAGE_TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':amount': amount, ':ceiling': ceiling, ':ttl': expiresAt },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      )
+      return { ok: true as const, value: Number(Attributes?.[attribute] ?? amount) }
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err
+      // Refusals are rare and answered with what was used, so one extra read is fine.
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [USAGE_TABLE.partitionKey]: key } }))
+      return { ok: false as const, current: Number(Item?.[attribute] ?? 0) }
+    }
+  }
+
+  async add(key: string, amounts: Record<string, number>, expiresAt: number) {
+    const names: Record<string, string> = { '#ttl': USAGE_TABLE.ttlAttribute }
+    const values: Record<string, number> = { ':ttl': expiresAt }
+    const adds = Object.entries(amounts).map(([attr, amount], i) => {
+      names[`#a${i}`] = attr
+      values[`:a${i}`] = amount
+      return `#a${i} :a${i}`
+    })
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [USAGE_TABLE.partitionKey]: key },
+        UpdateExpression: `ADD ${adds.join(', ')} SET #ttl = :ttl`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    )
+    const out: Record<string, number> = {}
+    for (const attr of Object.keys(amounts)) out[attr] = Number(Attributes?.[attr] ?? 0)
+    return out
+  }
+
+  async get(keys: string[]): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>()
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
+        [this.tableName]: { Keys: keys.slice(i, i + 100).map((k) => ({ [USAGE_TABLE.partitionKey]: k })) },
+      }
+      while (request && Object.keys(request).length > 0) {
+        const page = await this.doc.send(new BatchGetCommand({ RequestItems: request }))
+        for (const item of page.Responses?.[this.tableName] ?? []) {
+          const values: Record<string, number> = {}
+          for (const [k, v] of Object.entries(item)) if (typeof v === 'number') values[k] = v
+          out.set(String(item[USAGE_TABLE.partitionKey]), values)
+        }
+        request = page.UnprocessedKeys as typeof request
+      }
+    }
+    return out
+  }
+}

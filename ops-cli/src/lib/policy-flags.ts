@@ -1,0 +1,77 @@
+// Policy flags shared by `tokens add`, `tokens update` and `teams set`, and their
+// translation into validated policy changes ("none"/"all" remove a setting).
+import { Flags } from '@oclif/core'
+import { modelPatternProblem } from '../../../lambda/src/contracts/model-glob.js'
+import type { TokenPolicy } from '../../../lambda/src/contracts/tables.js'
+import type { PolicyChanges } from '../../../lambda/src/stores/token-admin.js'
+import { UserError } from './base-command.js'
+
+export const policyFlags = {
+  models: Flags.string({ description: 'Allowed models, comma-separated, globs allowed ("gpt-5*,o4-mini"); "all" removes the list.', helpGroup: 'POLICY' }),
+  rpm: Flags.string({ description: 'Requests per minute; "none" removes the limit.', helpGroup: 'POLICY' }),
+  'budget-daily': Flags.string({ description: 'Daily budget in USD (UTC day); "none" removes it.', helpGroup: 'POLICY' }),
+  'budget-monthly': Flags.string({ description: 'Monthly budget in USD (UTC month); "none" removes it.', helpGroup: 'POLICY' }),
+  hard: Flags.boolean({ description: 'Refuse requests over budget with 429 budget_exceeded (the default).', exclusive: ['soft'], helpGroup: 'POLICY' }),
+  soft: Flags.boolean({ description: 'Over budget, only warn (response header and metric).', exclusive: ['hard'], helpGroup: 'POLICY' }),
+  'warn-percent': Flags.string({ description: 'Warn from this share of a budget, in percent (default 80); "none" resets it.', helpGroup: 'POLICY' }),
+}
+
+export interface PolicyFlagValues {
+  models?: string | undefined
+  rpm?: string | undefined
+  'budget-daily'?: string | undefined
+  'budget-monthly'?: string | undefined
+  hard?: boolean | undefined
+  soft?: boolean | undefined
+  'warn-percent'?: string | undefined
+}
+
+const isRemoval = (v: string) => /^(none|off|unset)$/i.test(v.trim())
+
+function positiveNumber(flag: string, raw: string, integer: boolean, max = Number.MAX_SAFE_INTEGER): number | null {
+  if (isRemoval(raw)) return null
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) {
+    throw new UserError(`--${flag} must be a positive ${integer ? 'whole number' : 'number'}${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, or "none"; got "${raw}"`)
+  }
+  return n
+}
+
+/** The changes the flags ask for: a value sets, null removes, undefined leaves alone. */
+export function policyChangesFromFlags(flags: PolicyFlagValues): PolicyChanges {
+  const changes: PolicyChanges = {}
+  if (flags.models !== undefined) {
+    if (/^all$/i.test(flags.models.trim())) changes.models = null
+    else {
+      const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean)
+      if (models.length === 0) throw new UserError('--models needs at least one model id or glob, or "all"')
+      for (const m of models) {
+        const problem = modelPatternProblem(m)
+        if (problem) throw new UserError(`--models: "${m}": ${problem}`)
+      }
+      changes.models = models
+    }
+  }
+  if (flags.rpm !== undefined) changes.rpm = positiveNumber('rpm', flags.rpm, true)
+  if (flags['budget-daily'] !== undefined) changes.budget_daily_usd = positiveNumber('budget-daily', flags['budget-daily'], false)
+  if (flags['budget-monthly'] !== undefined) changes.budget_monthly_usd = positiveNumber('budget-monthly', flags['budget-monthly'], false)
+  if (flags.hard) changes.budget_mode = 'hard'
+  if (flags.soft) changes.budget_mode = 'soft'
+  if (flags['warn-percent'] !== undefined) changes.budget_warn_percent = positiveNumber('warn-percent', flags['warn-percent'], false, 100)
+  return changes
+}
+
+/** For new tokens: only settings, no removals. */
+export function policyFromFlags(flags: PolicyFlagValues): TokenPolicy {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(policyChangesFromFlags(flags))) if (v !== null && v !== undefined) out[k] = v
+  return out as TokenPolicy
+}
+
+export function describePolicy(p: TokenPolicy): string[] {
+  return [
+    `models:   ${p.models?.join(', ') ?? 'all'}`,
+    `rpm:      ${p.rpm ?? 'unlimited'}`,
+    `budgets:  daily ${p.budget_daily_usd === undefined ? '—' : `$${p.budget_daily_usd}`}, monthly ${p.budget_monthly_usd === undefined ? '—' : `$${p.budget_monthly_usd}`} (${p.budget_mode ?? 'hard'}, warn at ${p.budget_warn_percent ?? 80}%)`,
+  ]
+}
