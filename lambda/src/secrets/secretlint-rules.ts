@@ -18,6 +18,9 @@
 //   reported, not only secret access keys.
 // - `npm` runs a second time as if on an `.npmrc`, because it looks for `_authToken=`
 //   only in files of that name and a prompt has no file names.
+//   Outside an .npmrc that pattern (`_authToken=` and anything after it) also fires on
+//   prose and code that mention the setting, so a report there must carry a token-like
+//   value (NPMRC_TOKEN_VALUE).
 // - Reports carry only the message id and range; the message text, which embeds the
 //   secret, is never built.
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend'
@@ -33,6 +36,12 @@ import type { TextMatch } from './types.js'
 const RULE_PREFIX = '@secretlint/secretlint-rule-'
 const EXCLUDED_RULES = new Set(['filter-comments', 'gcp'])
 const RULE_OPTIONS: Record<string, object> = { aws: { enableIDScanRule: true } }
+const NPMRC_TOKEN_VALUE = /_authToken=[\w+/=.-]{16,}\s*$/
+
+/** Extra checks on reports, by rule id, for rules run outside the files they were written for. */
+const REPORT_FILTERS: Record<string, (matched: string) => boolean> = {
+  'npmrc-auth-token': (matched) => NPMRC_TOKEN_VALUE.test(matched),
+}
 
 interface DrivenRule {
   shortName: string
@@ -78,6 +87,7 @@ export interface SecretlintRunner {
 export function createSecretlintRunner(): SecretlintRunner {
   let sink: TextMatch[] = []
   let currentRule = ''
+  let currentText = ''
   const driven: DrivenRule[] = []
   const ruleIds = new Set<string>()
 
@@ -89,7 +99,10 @@ export function createSecretlintRunner(): SecretlintRunner {
       createTranslator: () => (messageId) => ({ message: '', messageId: String(messageId), data: undefined }),
       report: (descriptor) => {
         const [start, end] = descriptor.range
-        sink.push({ rule_id: secretlintRuleId(currentRule, descriptor.message.messageId), start, end })
+        const rule_id = secretlintRuleId(currentRule, descriptor.message.messageId)
+        const filter = REPORT_FILTERS[rule_id]
+        if (filter && !filter(currentText.slice(start, end))) return
+        sink.push({ rule_id, start, end })
       },
       // Only filter-comments ignores, and it is excluded above.
       ignore: () => {},
@@ -103,6 +116,7 @@ export function createSecretlintRunner(): SecretlintRunner {
     ruleIds: [...ruleIds],
     run(text, out) {
       sink = out
+      currentText = text
       for (const rule of driven) {
         if (!rule.handler.file) continue
         currentRule = rule.shortName
