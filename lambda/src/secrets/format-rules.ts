@@ -23,6 +23,15 @@ export const FORMAT_RULES: readonly FormatRule[] = [
     accept: isWellFormedToken,
   },
   {
+    // AWS access key ids: AKIA (long-term) and ASIA (temporary, STS) + 16 base32
+    // characters (IAM User Guide, "Unique identifier prefixes"). The other IAM prefixes
+    // (AIDA users, AROA roles, …) name principals, not credentials, and are not matched.
+    id: 'aws-access-key-id',
+    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}\b/g,
+    // The documentation's example key id, which AWS publishes as a placeholder.
+    accept: (match) => match !== 'AKIAIOSFODNN7EXAMPLE',
+  },
+  {
     // Stripe secret and restricted keys: `sk_live_…`, `rk_live_…`, and test-mode
     // `sk_test_…`, `rk_test_…` (https://docs.stripe.com/keys). Publishable `pk_` keys are
     // public by design and not matched.

@@ -50,7 +50,7 @@ export interface RuleEngine {
 
 export function createRuleEngine(): RuleEngine {
   const secretlint = createSecretlintRunner()
-  const ruleIds = [...secretlint.ruleIds, ...FORMAT_RULES.map((r) => r.id)]
+  const ruleIds = [...new Set([...secretlint.ruleIds, ...FORMAT_RULES.map((r) => r.id)])]
   return {
     ruleIds,
     scan(text) {

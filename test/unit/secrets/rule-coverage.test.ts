@@ -50,4 +50,8 @@ describe('rule coverage', () => {
     const fixture = positives.find((p) => p.rule_id === 'aws-access-key-id')!
     expect(scanner.scanText(`id: ${fixture.secret}`).map((m) => m.rule_id)).toEqual(['aws-access-key-id'])
   })
+
+  it('does not report AWS account ids or IAM principal ids, which are identifiers, not secrets', () => {
+    expect(scanner.scanText('aws_account_id = "1234-5678-9012"\nUserId: AIDAJQABLZS4A3QDU576Q')).toEqual([])
+  })
 })
