@@ -56,6 +56,7 @@ export interface SecretAllowlist {
 }
 
 export interface SecretScannerOptions {
+  /** Applied before findings are cached: create a new scanner when it changes. */
   allowlist?: SecretAllowlist
   /** Bound of the per-unit findings cache (LRU). Default 5000; 0 disables the cache. */
   cacheEntries?: number
