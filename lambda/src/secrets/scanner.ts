@@ -132,14 +132,19 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
   function scanJsonBody(rawJson: string, opts: { redact: boolean }): ScanResult {
     const stats: ScanStats = { units: 0, unitsFromCache: 0, unitsScanned: 0, charsScanned: 0 }
     let units: JsonUnit[]
+    let perUnit: UnitFinding[][]
     try {
       units = splitUnits(rawJson)
+      stats.units = units.length
+      perUnit = scanUnits(rawJson, units, stats)
     } catch (error) {
-      if (error instanceof JsonShapeError || error instanceof RangeError) return scanUnstructured(rawJson, opts, stats)
+      // Malformed JSON (the upstream will reject it, but it is still scanned and audited),
+      // or nesting deep enough to exhaust the stack of the recursive walk.
+      if (error instanceof JsonShapeError || error instanceof RangeError) {
+        return scanUnstructured(rawJson, opts, { units: 0, unitsFromCache: 0, unitsScanned: 0, charsScanned: 0 })
+      }
       throw error
     }
-    stats.units = units.length
-    const perUnit = scanUnits(rawJson, units, stats)
 
     const findings: SecretFinding[] = []
     const spans: RawSpan[] = []

@@ -91,6 +91,20 @@ describe('scanning a Codex request body', () => {
     expect(result.redacted).toBe('not json [REDACTED:github-token]')
   })
 
+  it('scans a body whose items are malformed inside as plain text', () => {
+    const raw = `{"input":[{"type":"message","text" "${github.secret}"}]}`
+    const result = createSecretScanner().scanJsonBody(raw, { redact: true })
+    expect(result.findings.map((f) => f.location)).toEqual(['body'])
+    expect(result.redacted).not.toContain(github.secret)
+  })
+
+  it('scans a body nested deeper than the walk can recurse as plain text', () => {
+    const depth = 200_000
+    const raw = `{"input":[${'['.repeat(depth)}"${github.secret}"${']'.repeat(depth)}]}`
+    const result = createSecretScanner().scanJsonBody(raw, { redact: false })
+    expect(result.findings.map((f) => [f.rule_id, f.location])).toEqual([['github-token', 'body']])
+  })
+
   it('scans a top-level string input as one unit', () => {
     const body = JSON.stringify({ model: 'm', input: `use ${github.secret}` })
     const [finding] = createSecretScanner().scanJsonBody(body, { redact: false }).findings
