@@ -63,11 +63,16 @@ export function createRuleEngine(): RuleEngine {
         m.end = trimUrlMatch(text, m.start, m.end)
       }
       raw.sort((a, b) => a.start - b.start || b.end - a.end)
+      // Sorted by start, so a match can only overlap the previous match of its rule.
       const out: TextMatch[] = []
+      const lastOfRule = new Map<string, TextMatch>()
       for (const m of raw) {
-        const same = out.find((o) => o.rule_id === m.rule_id && m.start < o.end && o.start < m.end)
-        if (same) same.end = Math.max(same.end, m.end)
-        else if (m.end > m.start) out.push(m)
+        const last = lastOfRule.get(m.rule_id)
+        if (last && m.start < last.end) last.end = Math.max(last.end, m.end)
+        else if (m.end > m.start) {
+          out.push(m)
+          lastOfRule.set(m.rule_id, m)
+        }
       }
       return out
     },

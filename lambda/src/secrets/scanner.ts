@@ -147,7 +147,7 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
     }
 
     const findings: SecretFinding[] = []
-    const spans: RawSpan[] = []
+    const located: { unitStart: number; finding: UnitFinding }[] = []
     for (let u = 0; u < units.length; u++) {
       const unitFindings = perUnit[u]!
       if (unitFindings.length === 0) continue
@@ -156,11 +156,11 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
       const item = kind ? `${unit.path} (${kind})` : unit.path
       for (const f of unitFindings) {
         findings.push({ rule_id: f.rule_id, location: unit.path + f.relPath, item, offset: f.start, fingerprint: f.fingerprint })
-        if (opts.redact) spans.push(rawSpanOf(rawJson, unit.start, f))
+        located.push({ unitStart: unit.start, finding: f })
       }
     }
     const result: ScanResult = { findings, stats }
-    if (opts.redact && spans.length > 0) result.redacted = applyRedactions(rawJson, spans)
+    if (opts.redact && located.length > 0) result.redacted = applyRedactions(rawJson, rawSpansOf(rawJson, located))
     return result
   }
 
@@ -196,11 +196,29 @@ interface RawSpan {
   ruleIds: string[]
 }
 
-function rawSpanOf(raw: string, unitStart: number, f: UnitFinding): RawSpan {
-  const literalStart = unitStart + f.literalStart
-  if (!f.escaped) return { start: literalStart + 1 + f.start, end: literalStart + 1 + f.end, ruleIds: [f.rule_id] }
-  const [start, end] = rawIndicesOfDecodedOffsets(raw, literalStart, [f.start, f.end]) as [number, number]
-  return { start, end, ruleIds: [f.rule_id] }
+/**
+ * Raw spans of the findings. In a literal without escapes decoded and raw offsets differ
+ * by the opening quote; a literal with escapes is walked once for all its findings.
+ */
+function rawSpansOf(raw: string, located: { unitStart: number; finding: UnitFinding }[]): RawSpan[] {
+  const spans: RawSpan[] = []
+  const escapedLiterals = new Map<number, UnitFinding[]>()
+  for (const { unitStart, finding: f } of located) {
+    const literalStart = unitStart + f.literalStart
+    if (!f.escaped) spans.push({ start: literalStart + 1 + f.start, end: literalStart + 1 + f.end, ruleIds: [f.rule_id] })
+    else {
+      const list = escapedLiterals.get(literalStart)
+      if (list) list.push(f)
+      else escapedLiterals.set(literalStart, [f])
+    }
+  }
+  for (const [literalStart, list] of escapedLiterals) {
+    const offsets = [...new Set(list.flatMap((f) => [f.start, f.end]))].sort((a, b) => a - b)
+    const indices = rawIndicesOfDecodedOffsets(raw, literalStart, offsets)
+    const rawIndex = new Map(offsets.map((o, i) => [o, indices[i]!]))
+    for (const f of list) spans.push({ start: rawIndex.get(f.start)!, end: rawIndex.get(f.end)!, ruleIds: [f.rule_id] })
+  }
+  return spans
 }
 
 /** Replaces each span (merged where they overlap) by a marker naming its rules. */

@@ -91,6 +91,15 @@ describe('redaction', () => {
     expectChangedOnlyInSecretLiterals(raw, redacted, secrets)
   })
 
+  it('redacts thousands of secrets in one escaped string value', () => {
+    const p = fixture('github-token')
+    const raw = codexBody([toolOutput(Array.from({ length: 3_000 }, (_, i) => `line\t${i} ${p.secret}`).join('\n'))])
+    const result = createSecretScanner().scanJsonBody(raw, { redact: true })
+    expect(result.findings).toHaveLength(3_000)
+    expectSecretGone(result.redacted!, p.secret)
+    expect(result.redacted!.split('[REDACTED:github-token]')).toHaveLength(3_001)
+  })
+
   it('merges overlapping matches of different rules into one marker naming both', () => {
     const p = fixture('github-x-oauth-url')
     const redacted = redact(codexBody([toolOutput(p.text)]))
