@@ -1,0 +1,14 @@
+// Secret detection on request bodies: the engine the proxy core calls before forwarding.
+// See scanner.ts for the flow and bench/secret-scan-results.md for the rule-set choice.
+export { createSecretScanner, redactionMarker, DEFAULT_CACHE_ENTRIES } from './scanner.js'
+export { SECRET_SCAN_MODES } from './types.js'
+export type {
+  ScanResult,
+  ScanStats,
+  SecretAllowlist,
+  SecretFinding,
+  SecretScanMode,
+  SecretScanner,
+  SecretScannerOptions,
+  TextMatch,
+} from './types.js'
