@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await serve?.stop()
   await upstream?.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
 })
 
 describe('serve', () => {

@@ -51,7 +51,7 @@ afterAll(async () => {
   release()
   await proxy?.close()
   await upstream?.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
 })
 beforeEach(() => {
   upstream.override = undefined

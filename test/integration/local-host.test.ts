@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close()
   await upstream?.close()
-  await rm(dataDir, { recursive: true, force: true })
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
 })
 
 describe('local host with the openai SDK', () => {
