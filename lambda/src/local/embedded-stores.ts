@@ -60,7 +60,7 @@ export async function startStoreServers(options: StoreOptions = {}): Promise<Run
         }),
         s3.close().catch(() => {}),
       ])
-      if (temp) await rm(temp, { recursive: true, force: true })
+      if (temp) await rm(temp, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
     },
   }
 }
