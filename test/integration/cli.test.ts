@@ -261,3 +261,51 @@ describe('policies', () => {
     expect(flat(r.stderr)).toContain('nothing to change')
   })
 })
+
+describe('secret detection', () => {
+  const LEAK = 'AKIAFAKE2QZLNW6XY7AB' // fake, base32 like real AWS key ids
+  const leakyRequest = (url: string, token: string) =>
+    fetch(`${url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.1-codex', input: [{ type: 'function_call_output', call_id: 'c1', output: `AWS_ACCESS_KEY_ID=${LEAK}` }] }),
+    })
+
+  it('report secrets summarises findings per rule without the secret', async () => {
+    const { token } = JSON.parse((await cli(['tokens', 'add', 'hank', ...local(), '--json'])).stdout)
+    for (let i = 0; i < 2; i++) expect((await leakyRequest(serve.url, token)).status).toBe(200) // flag mode: forwarded
+    await new Promise((r) => setTimeout(r, 300))
+    const r = await cli(['report', 'secrets', ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).not.toContain(LEAK)
+    const report = JSON.parse(r.stdout)
+    expect(report.rows.find((x: { rule_id: string }) => x.rule_id === 'aws-access-key-id')).toMatchObject({ findings: 2, requests: 2, distinct_secrets: 1, blocked_requests: 0, users: 1 })
+    const byUser = JSON.parse((await cli(['report', 'secrets', ...local(), '--by', 'user', '--json'])).stdout)
+    expect(byUser.rows.find((x: { user_id: string }) => x.user_id === 'hank')).toMatchObject({ findings: 2, rules: 1 })
+  })
+
+  it('serve --secret-scan block refuses a request carrying a credential', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-block-'))
+    const blocking = await startServe({ dataDir: dir, upstreamUrl: upstream.url, key: 'sk-x', args: ['--secret-scan', 'block'] })
+    try {
+      expect(blocking.stderr()).toContain('secret scan: block')
+      const { token } = JSON.parse((await cli(['tokens', 'add', 'ivan', '--local', '--data-dir', dir, '--json'])).stdout)
+      const before = upstream.requests.length
+      const res = await leakyRequest(blocking.url, token)
+      expect(res.status).toBe(400)
+      expect((await res.json()).error.message).toContain('aws-access-key-id in input[0] (function_call_output)')
+      expect(upstream.requests.length).toBe(before)
+    } finally {
+      await blocking.stop()
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    }
+  })
+
+  it('tokens add --secret-scan sets a per-token mode and rejects unknown modes', async () => {
+    const ok = JSON.parse((await cli(['tokens', 'add', 'jane', '--secret-scan', 'redact', ...local(), '--json'])).stdout)
+    expect(JSON.parse((await cli(['tokens', 'show', ok.token_id, ...local(), '--json'])).stdout)[0].secret_scan).toBe('redact')
+    const bad = await cli(['tokens', 'add', 'jane', '--secret-scan', 'loud', ...local()])
+    expect(bad.code).toBe(1)
+    expect(flat(bad.stderr)).toContain('--secret-scan must be one of off, flag, redact, block')
+  })
+})
