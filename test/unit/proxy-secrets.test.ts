@@ -77,6 +77,11 @@ describe('redact mode', () => {
     expect(sent.input.map((i: { call_id?: string }) => i.call_id)).toEqual(original.input.map((i: { call_id?: string }) => i.call_id))
   })
 
+  it('keeps every secret out of the record too', async () => {
+    const { record } = await sendWith('redact')
+    expect(containsAnySecret(JSON.stringify(record))).toEqual([])
+  })
+
   it('forwards a body without findings byte for byte', async () => {
     const clean = JSON.stringify({ model: 'gpt-5.1-codex', input: 'const answer = 42 // no secrets here', stream: true })
     await sendWith('redact', clean)
