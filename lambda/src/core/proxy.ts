@@ -76,10 +76,12 @@ export function createProxy(deps: ProxyDeps): Proxy {
   /**
    * Builds and writes the record once the exchange is over. The returned promise never
    * rejects; the caller hands it to ctx.waitUntil so the host keeps the invocation alive
-   * for it, while the client's response is never held back by it.
+   * for it, while the client's response is never held back by it: building the record
+   * (decoding and redacting bodies) waits for the next macrotask, after the response
+   * has been closed or handed to the host.
    */
-  function audit(ex: Exchange): Promise<void> {
-    const endedMono = clock.monotonic()
+  async function audit(ex: Exchange, endedMono = clock.monotonic()): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0))
     const record = ex.toRecord(endedMono, config.bodyCapBytes)
     // Upstreams echo parts of the request (e.g. `instructions` in response.created).
     if (ex.scanned && deps.secretScanner && record.response_body) record.response_body = redactText(deps.secretScanner, record.response_body)
@@ -302,15 +304,20 @@ export function createProxy(deps: ProxyDeps): Proxy {
         ex.responseTruncated = outcome.truncated
         ex.upstreamError = outcome.upstreamError
         ex.clientAborted = outcome.clientAborted
-        const complete = !outcome.truncated && !outcome.upstreamError && !outcome.clientAborted
-        const result = usage.finish(complete && !usage.isStream ? textUpTo(outcome.captured, outcome.bytes).text : undefined)
-        ex.usage = result.usage
-        ex.responseModel = result.model
-        ex.usageStatus = result.usage ? 'reported' : expectsUsage ? 'missing' : 'none'
-        ex.costUsd = result.usage ? (pricer.price(ex.responseModel ?? ex.model, result.usage, new Date(ex.startedAt))?.cost_usd ?? null) : null
-        // Unknown usage or price on a charged call: the reservation stays as the spend.
-        const charged = ex.usageStatus === 'reported' ? ex.costUsd : ex.usageStatus === 'missing' ? null : 0
-        void Promise.all([audit(ex), admission.settle(charged)]).then(() => recorded())
+        const endedMono = clock.monotonic()
+        // The rest (parsing a JSON body for usage, pricing, the record) runs after the
+        // client's stream has been closed.
+        setTimeout(() => {
+          const complete = !outcome.truncated && !outcome.upstreamError && !outcome.clientAborted
+          const result = usage.finish(complete && !usage.isStream ? textUpTo(outcome.captured, outcome.bytes).text : undefined)
+          ex.usage = result.usage
+          ex.responseModel = result.model
+          ex.usageStatus = result.usage ? 'reported' : expectsUsage ? 'missing' : 'none'
+          ex.costUsd = result.usage ? (pricer.price(ex.responseModel ?? ex.model, result.usage, new Date(ex.startedAt))?.cost_usd ?? null) : null
+          // Unknown usage or price on a charged call: the reservation stays as the spend.
+          const charged = ex.usageStatus === 'reported' ? ex.costUsd : ex.usageStatus === 'missing' ? null : 0
+          void Promise.all([audit(ex, endedMono), admission.settle(charged)]).then(() => recorded())
+        }, 0)
       },
     })
     return new Response(relayed, { status: upstream.status, headers })
