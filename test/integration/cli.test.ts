@@ -309,3 +309,59 @@ describe('secret detection', () => {
     expect(flat(bad.stderr)).toContain('--secret-scan must be one of off, flag, redact, block')
   })
 })
+
+describe('serve options', () => {
+  it('--http-shutdown: GET /shutdown stops the server with exit code 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-shutdown-'))
+    const s = await startServe({ dataDir: dir, upstreamUrl: upstream.url, args: ['--http-shutdown'] })
+    const res = await fetch(`${s.url}/shutdown`)
+    expect(res.status).toBe(200)
+    expect(await s.stop()).toBe(0)
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+  })
+
+  it('without --http-shutdown, /shutdown is just an unauthenticated request', async () => {
+    const res = await fetch(`${serve.url}/shutdown`)
+    expect(res.status).toBe(401)
+  })
+
+  it('runs on given DynamoDB tables and S3 bucket instead of the embedded stores', async () => {
+    const { startTestStores } = await import('../support/stores.js')
+    const { TokenAdmin } = await import('../../lambda/src/stores/token-admin.js')
+    const { scanAuditRecords } = await import('../../ops-cli/src/lib/audit-scan.js')
+    const stores = await startTestStores()
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-aws-'))
+    const s = await startServe({
+      dataDir: dir,
+      upstreamUrl: upstream.url,
+      key: 'sk-aws-mode',
+      args: ['--table', stores.names.tokensTable, '--usage-table', stores.names.usageTable, '--bucket', stores.names.bucket, '--region', 'us-east-1'],
+      env: {
+        AWS_ENDPOINT_URL_DYNAMODB: stores.target.local!.dynamodbEndpoint,
+        AWS_ENDPOINT_URL_S3: stores.target.local!.s3Endpoint,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        CODEX_PROXY_S3_FORCE_PATH_STYLE: 'true',
+      },
+    })
+    try {
+      const { token } = await new TokenAdmin(stores.doc, stores.names.tokensTable).create({ user: 'aws-mode' })
+      const res = await fetch(`${s.url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'hi' }),
+      })
+      expect(res.status).toBe(200)
+      const id = res.headers.get('x-codex-proxy-request-id')
+      await new Promise((r) => setTimeout(r, 300))
+      const seen: string[] = []
+      await scanAuditRecords({ s3: stores.s3, bucket: stores.names.bucket, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000), onRecord: (r) => void seen.push(r.request_id) })
+      expect(seen).toContain(id)
+      expect(s.stderr()).toContain(`AWS ${stores.names.tokensTable}, s3://${stores.names.bucket}`)
+    } finally {
+      await s.stop()
+      await stores.close()
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    }
+  })
+})

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ProxyConfig } from '../contracts/config.js'
-import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS } from '../contracts/config.js'
+import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
@@ -75,7 +75,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   let names: StackNames
   if (options.aws) {
     names = { tokensTable: options.aws.tokensTable, usageTable: options.aws.usageTable, bucket: options.aws.bucket }
-    target = { region: options.aws.region }
+    const env = options.env ?? process.env
+    target = { region: options.aws.region, forcePathStyle: parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false) }
   } else {
     await refuseIfRunning(options.dataDir)
     stores = options.storesInProcess
