@@ -35,11 +35,8 @@ const DAY_MS = 86_400_000
 
 export default class CheckOrigin extends BaseCommand<CheckOriginResult> {
   static override summary = 'Tell whether an error text came from the proxy, from AWS, or from upstream (OpenAI).'
-  static override description = `First matches the text against the proxy's error catalogue and against the messages AWS
-itself sends for a Function URL (payload too large, throttling, forbidden, function
-error): those need no AWS access. Otherwise it searches the response bodies of the audit
-records, newest first, bounded by --days and --max (and, for a deployed stack, the
-fallback log lines of records whose S3 write failed), and lists the matching requests.`
+  static override description =
+    `First matches the text against the proxy's error catalogue and against the messages AWS itself sends for a Function URL (payload too large, throttling, forbidden, function error): those need no AWS access. Otherwise it searches the response bodies of the audit records, newest first, bounded by --days and --max (and, for a deployed stack, the fallback log lines of records whose S3 write failed), and lists the matching requests.`
   static override examples = [
     { description: 'A message a developer saw in Codex', command: `<%= config.bin %> <%= command.id %> "We're currently experiencing high demand" --stack-outputs stack-outputs.json` },
     { description: 'A proxy error: answered from the catalogue, no AWS access needed', command: '<%= config.bin %> <%= command.id %> "budget exceeded: daily budget of $20 for user alice"' },

@@ -17,13 +17,8 @@ const LOCAL_STACK_CHECK = { id: 'local-stack', check: 'Local stack is running' }
 
 export default class Validate extends BaseCommand<ValidateResult> {
   static override summary = 'Check that the proxy works end to end: function, alias, logs, tokens, records, secret, live URL.'
-  static override description = `One row per check with ✓/✗, what was seen, and how to fix a failure; exits 1 if any
-check fails. Against AWS it checks: the function exists and had invocations in the last
-hour; provisioned concurrency on the alias is READY; the log group has recent events; no
-audit-write failures in 24 h; the tokens table has enabled tokens; today's audit
-partition has records; the OpenAI key secret has a value (never printed); and live
-probes of the URL (/healthz answers, a request without a token gets 401
-missing_authorization). With --local it runs the checks that apply to the local stack.`
+  static override description =
+    `One row per check with ✓/✗, what was seen, and how to fix a failure; exits 1 if any check fails. Against AWS it checks: the function exists and had invocations in the last hour; provisioned concurrency on the alias is READY; the log group has recent events; no audit-write failures in 24 h; the tokens table has enabled tokens; today's audit partition has records; the OpenAI key secret has a value (never printed); and live probes of the URL (/healthz answers, a request without a token gets 401 missing_authorization). With --local it runs the checks that apply to the local stack.`
   static override examples = [
     { description: 'The deployed stack, names from the stack outputs', command: '<%= config.bin %> <%= command.id %> --stack-outputs stack-outputs.json' },
     { description: 'The local stack (npm start)', command: '<%= config.bin %> <%= command.id %> --local' },
