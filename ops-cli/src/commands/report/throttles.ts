@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand, UserError } from '../../lib/base-command.js'
 import { formatInt } from '../../lib/render.js'
 import { deploymentFlags, requiredName, resolveTarget, targetFlags } from '../../lib/target.js'
-import type { PeriodMetrics, Verdict } from '../../lib/throttles/verdict.js'
+import type { PeriodMetrics, ThrottleTotals, Verdict } from '../../lib/throttles/verdict.js'
 import { parseTimeRange } from '../../lib/time-range.js'
 
 export interface ThrottleReport {
@@ -16,7 +16,7 @@ export interface ThrottleReport {
   unreserved_concurrency: number | null
   provisioned: { requested: number; allocated: number; status: string } | null
   timeout_seconds: number | null
-  totals: { invocations: number; throttles: number; errors: number; spillover: number; peak_concurrency: number | null; p99_duration_ms: number | null }
+  totals: ThrottleTotals
   periods: PeriodMetrics[]
   verdict: Verdict
 }
@@ -48,7 +48,7 @@ export default class ReportThrottles extends BaseCommand<ThrottleReport> {
     if (target.local) throw new UserError('report throttles reads the CloudWatch metrics of the deployed function; the local stack has no throttling. Use --stack-outputs FILE or --function NAME')
     const functionName = requiredName(target, 'functionName')
     const aliasName = target.deployment.aliasName
-    const [{ collectThrottleData, periodFor }, { throttleVerdict }, { cloudWatchClient, lambdaClient }, { progressFor }] = await Promise.all([
+    const [{ collectThrottleData, periodFor }, { throttleTotals, throttleVerdict }, { cloudWatchClient, lambdaClient }, { progressFor }] = await Promise.all([
       import('../../lib/throttles/collect.js'),
       import('../../lib/throttles/verdict.js'),
       import('../../lib/service-clients.js'),
@@ -62,8 +62,6 @@ export default class ReportThrottles extends BaseCommand<ThrottleReport> {
       { functionName, aliasName },
       { from, to, periodSeconds },
     ).finally(() => progress.stop())
-    const max = (key: 'peak_concurrency' | 'p99_duration_ms') => periods.reduce<number | null>((m, p) => (p[key] === null ? m : Math.max(m ?? 0, p[key]!)), null)
-    const total = (key: 'invocations' | 'throttles' | 'errors' | 'spillover') => periods.reduce((t, p) => t + p[key], 0)
     const report: ThrottleReport = {
       function_name: functionName,
       alias: aliasName,
@@ -75,14 +73,7 @@ export default class ReportThrottles extends BaseCommand<ThrottleReport> {
       unreserved_concurrency: settings.unreserved,
       provisioned: settings.provisioned,
       timeout_seconds: settings.timeoutSeconds,
-      totals: {
-        invocations: total('invocations'),
-        throttles: total('throttles'),
-        errors: total('errors'),
-        spillover: total('spillover'),
-        peak_concurrency: max('peak_concurrency'),
-        p99_duration_ms: max('p99_duration_ms'),
-      },
+      totals: throttleTotals(periods),
       periods,
       verdict: throttleVerdict(periods, settings),
     }

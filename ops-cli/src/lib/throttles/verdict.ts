@@ -76,13 +76,29 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+export interface ThrottleTotals {
+  invocations: number
+  throttles: number
+  errors: number
+  spillover: number
+  peak_concurrency: number | null
+  /** The highest per-period p99 duration (not a p99 over the whole window). */
+  worst_p99_duration_ms: number | null
+}
+
+export function throttleTotals(periods: PeriodMetrics[]): ThrottleTotals {
+  return {
+    invocations: sum(periods, 'invocations'),
+    throttles: sum(periods, 'throttles'),
+    errors: sum(periods, 'errors'),
+    spillover: sum(periods, 'spillover'),
+    peak_concurrency: maxOf(periods.map((p) => p.peak_concurrency)),
+    worst_p99_duration_ms: maxOf(periods.map((p) => p.p99_duration_ms)),
+  }
+}
+
 export function throttleVerdict(periods: PeriodMetrics[], s: ConcurrencySettings): Verdict {
-  const invocations = sum(periods, 'invocations')
-  const throttles = sum(periods, 'throttles')
-  const errors = sum(periods, 'errors')
-  const spillover = sum(periods, 'spillover')
-  const peak = maxOf(periods.map((p) => p.peak_concurrency))
-  const p99 = maxOf(periods.map((p) => p.p99_duration_ms))
+  const { invocations, throttles, errors, spillover, peak_concurrency: peak, worst_p99_duration_ms: p99 } = throttleTotals(periods)
   const demandRaw = maxOf(periods.map((p) => periodDemand(p, s.periodSeconds)))
   const demand = demandRaw === null ? null : Math.round(demandRaw * 10) / 10
   const cap = s.reserved ?? s.accountLimit
