@@ -1,7 +1,7 @@
-import { Flags, ux } from '@oclif/core'
-import { scanAuditRecords } from '../../lib/audit-scan.js'
+import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
-import { auditBucketFor } from '../../lib/clients.js'
+import { progressFor } from '../../lib/progress.js'
+import { readAuditRecords } from '../../lib/read-records.js'
 import { toCsv } from '../../lib/render.js'
 import { SECRET_GROUPINGS, SecretsAggregator, type SecretsRow } from '../../lib/secrets-aggregate.js'
 import { resolveTarget, targetFlags } from '../../lib/target.js'
@@ -39,19 +39,9 @@ export default class ReportSecrets extends BaseCommand<SecretsReport> {
   async run(): Promise<SecretsReport> {
     const { flags } = await this.parse(ReportSecrets)
     const { from, to } = parseTimeRange(flags.since, flags.until)
-    const { s3, bucket } = auditBucketFor(await resolveTarget(flags))
     const aggregator = new SecretsAggregator(flags.by)
-    const interactive = !this.jsonEnabled() && flags.format === 'table' && process.stderr.isTTY
-    if (interactive) ux.action.start(`Reading audit records from s3://${bucket}`)
-    const { read } = await scanAuditRecords({
-      s3,
-      bucket,
-      from,
-      to,
-      onRecord: (r) => aggregator.add(r),
-      onProgress: interactive ? (n, listed) => (ux.action.status = `${n}/${listed} records`) : undefined,
-    })
-    if (interactive) ux.action.stop(`${read} records`)
+    const progress = progressFor({ json: this.jsonEnabled(), quiet: flags.format !== 'table' })
+    const read = await readAuditRecords(await resolveTarget(flags), from, to, (r) => aggregator.add(r), progress)
     const report: SecretsReport = { from: from.toISOString(), to: to.toISOString(), by: flags.by, records_read: read, requests_with_findings: aggregator.requestsWithFindings, rows: aggregator.result() }
     if (!this.jsonEnabled()) await this.render(report, flags.format)
     return report

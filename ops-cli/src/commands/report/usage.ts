@@ -56,16 +56,9 @@ export default class ReportUsage extends BaseCommand<UsageReport> {
   }
 
   private async scanReport(target: Target, by: UsageGrouping, from: Date, to: Date, progress: Progress): Promise<UsageReport> {
-    const [{ scanAuditRecords }, { auditBucketFor }, { UsageAggregator }] = await Promise.all([
-      import('../../lib/audit-scan.js'),
-      import('../../lib/clients.js'),
-      import('../../lib/usage-aggregate.js'),
-    ])
-    const { s3, bucket } = auditBucketFor(target)
+    const [{ readAuditRecords }, { UsageAggregator }] = await Promise.all([import('../../lib/read-records.js'), import('../../lib/usage-aggregate.js')])
     const aggregator = new UsageAggregator(by)
-    progress.start(`Reading audit records from s3://${bucket}`)
-    const { read } = await scanAuditRecords({ s3, bucket, from, to, onRecord: (r) => aggregator.add(r), onProgress: (n, listed) => progress.status(`${n}/${listed} records`) })
-    progress.stop(`${read} records`)
+    const read = await readAuditRecords(target, from, to, (r) => aggregator.add(r), progress)
     return { from: from.toISOString(), to: to.toISOString(), by, engine: 'scan', records_read: read, athena: null, rows: aggregator.result() }
   }
 
