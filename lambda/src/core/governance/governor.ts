@@ -2,7 +2,9 @@
 //
 // Rate limits: a fixed one-minute window per token (and per team), one conditional ADD:
 // exact per window under any concurrency; across a window boundary at most 2×rpm can
-// pass within 60 s (the price of one write instead of a read-modify-write).
+// pass within 60 s (the price of one write instead of a read-modify-write). Rate windows
+// and budget reservations are taken in parallel (one round trip); a request refused by
+// either gives back what it took from the other.
 //
 // Budgets (daily/monthly, user and team): admission reserves an estimate on every budget
 // counter with a conditional ADD ("committed <= limit − estimate"); refusal of any hard
@@ -71,23 +73,26 @@ export class Governor {
 
   async admit(request: AdmissionRequest): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: Refusal }> {
     const { caller, at } = request
-    const rate = await this.checkRates(caller, at)
-    if (rate) return { ok: false, refusal: rate }
-
     const budgets = budgetsOf(caller, at)
     const estimate = Math.max(1, Math.ceil(request.estimateUsd * 1_000_000))
     const limited = budgets.filter((b) => b.limitMicro !== undefined)
-    const results = await Promise.allSettled(
-      limited.map((b) =>
-        b.mode === 'hard'
-          ? this.counters.addIfAtMost(b.key, COUNTER_ATTR.committed, estimate, b.limitMicro! - estimate, counterExpiry(b.period, at))
-          : this.counters.add(b.key, { [COUNTER_ATTR.committed]: estimate }, counterExpiry(b.period, at)).then((v) => ({ ok: true as const, value: v[COUNTER_ATTR.committed]! })),
+    // Rate windows and budget reservations in one round trip to the counters; a refusal
+    // on either side gives back what the other took.
+    const [rates, results] = await Promise.all([
+      this.takeRates(caller, at),
+      Promise.allSettled(
+        limited.map((b) =>
+          b.mode === 'hard'
+            ? this.counters.addIfAtMost(b.key, COUNTER_ATTR.committed, estimate, b.limitMicro! - estimate, counterExpiry(b.period, at))
+            : this.counters.add(b.key, { [COUNTER_ATTR.committed]: estimate }, counterExpiry(b.period, at)).then((v) => ({ ok: true as const, value: v[COUNTER_ATTR.committed]! })),
+        ),
       ),
-    )
+    ])
     const reserved = new Set<Budget>()
-    let refusal: Refusal | undefined
-    let failure: unknown
+    let refusal: Refusal | undefined = rates.refusal
+    let failure: unknown = rates.failure
     const warnings: string[] = []
+    const warned: Budget[] = []
     results.forEach((result, i) => {
       const b = limited[i]!
       if (result.status === 'rejected') {
@@ -109,14 +114,15 @@ export class Governor {
         warnings.push(
           `${b.level} ${b.id} ${b.period === 'day' ? 'daily' : 'monthly'} budget ${over ? 'exceeded (soft limit)' : `${Math.floor((used * 100) / b.limitMicro!)}% used`}: ${usd(used)} of ${usd(b.limitMicro!)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`,
         )
-        this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: b.level })
+        warned.push(b)
       }
     })
     if (refusal || failure) {
-      await this.release(reserved, estimate, at)
+      await Promise.all([this.release(reserved, estimate, at), this.giveBackRates(rates.taken, at)])
       if (failure) throw failure
       return { ok: false, refusal: refusal! }
     }
+    for (const b of warned) this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: b.level })
 
     let settled = false
     return {
@@ -150,23 +156,34 @@ export class Governor {
     }
   }
 
-  private async checkRates(caller: Caller, at: Date): Promise<Refusal | undefined> {
+  /** Takes one request from each applicable rate window (token, team), in parallel. */
+  private async takeRates(caller: Caller, at: Date): Promise<{ taken: string[]; refusal?: Refusal; failure?: unknown }> {
     const limits: [RateScope, string, number][] = []
     if (caller.rpm) limits.push(['token', caller.token_id, caller.rpm])
     if (caller.team && caller.team_policy?.rpm) limits.push(['team', caller.team, caller.team_policy.rpm])
-    const passed: string[] = []
-    for (const [scope, id, rpm] of limits) {
-      const key = rateKey(scope, id, at)
-      const result = await this.counters.addIfAtMost(key, COUNTER_ATTR.count, 1, rpm - 1, counterExpiry('minute', at))
-      if (!result.ok) {
-        // Give back what this request took from windows it already passed.
-        await Promise.all(passed.map((k) => this.counters.add(k, { [COUNTER_ATTR.count]: -1 }, counterExpiry('minute', at))))
+    const results = await Promise.allSettled(
+      limits.map(([scope, id, rpm]) => this.counters.addIfAtMost(rateKey(scope, id, at), COUNTER_ATTR.count, 1, rpm - 1, counterExpiry('minute', at))),
+    )
+    const taken: string[] = []
+    let refusal: Refusal | undefined
+    let failure: unknown
+    results.forEach((result, i) => {
+      const [scope, id, rpm] = limits[i]!
+      if (result.status === 'rejected') failure ??= result.reason
+      else if (result.value.ok) taken.push(rateKey(scope, id, at))
+      else {
         const retry = Math.max(1, Math.ceil((periodEnd('minute', at).getTime() - at.getTime()) / 1000))
-        return { code: 'rate_limited', detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
+        refusal ??= { code: 'rate_limited', detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
       }
-      passed.push(key)
-    }
-    return undefined
+    })
+    return { taken, ...(refusal && { refusal }), ...(failure !== undefined && { failure }) }
+  }
+
+  /** A refused request does not count against the windows it passed. */
+  private async giveBackRates(taken: string[], at: Date): Promise<void> {
+    await Promise.all(taken.map((k) => this.counters.add(k, { [COUNTER_ATTR.count]: -1 }, counterExpiry('minute', at)))).catch((err: unknown) => {
+      this.log(`rate window give-back failed: ${err instanceof Error ? err.message : String(err)}`)
+    })
   }
 
   private async release(reserved: Set<Budget>, estimate: number, at: Date): Promise<void> {
