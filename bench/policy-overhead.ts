@@ -63,9 +63,9 @@ const report = [
   row('allow-list + rpm + daily/monthly budgets (user and team)', b),
   '',
   `Median extra latency of the policy checks: **${delta.toFixed(2)} ms** (${((q(b, 0.5) / q(a, 0.5) - 1) * 100).toFixed(0)} %).`,
-  'What it pays for: one conditional UpdateItem per rate window (token, team) and one per budget counter',
-  '(user day/month, team day/month, in parallel) before forwarding. Spend settlement happens after the',
-  'response and is not in these figures — the "no policy" token records spend too.',
+  'What it pays for: before forwarding, one conditional UpdateItem per rate window (token, team) and one per',
+  'spend item (user, team; day and month budgets in the same update), all in parallel. Spend settlement happens',
+  'after the response and is not in these figures — the "no policy" token records spend too.',
   '',
 ].join('\n')
 console.log(report)
