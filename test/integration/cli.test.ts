@@ -1,4 +1,5 @@
 // The ops CLI against a running local stack (spawned `serve`), and its failure modes.
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -317,6 +318,16 @@ describe('serve options', () => {
     const res = await fetch(`${s.url}/shutdown`)
     expect(res.status).toBe(200)
     expect(await s.stop()).toBe(0)
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+  })
+
+  it('stops on SIGTERM after a clean shutdown, even when the key was piped in', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-stop-'))
+    const s = await startServe({ dataDir: dir, upstreamUrl: upstream.url, key: 'sk-piped' })
+    expect(existsSync(join(dir, 'stack.json'))).toBe(true)
+    expect(await s.stop()).toBe(0)
+    expect(() => process.kill(s.pid, 0)).toThrow()
+    expect(existsSync(join(dir, 'stack.json'))).toBe(false) // removed by the orderly close
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
   })
 

@@ -57,6 +57,8 @@ export async function startServe(options: { dataDir: string; upstreamUrl: string
   const script = `${keyPipe}exec node ops-cli/bin/run.js serve --port 0 --data-dir "$CXP_DATA" --upstream-url "$CXP_UPSTREAM" --server-info "$CXP_INFO" ${extra}`
   const child = spawn('bash', ['-c', script], {
     cwd: REPO,
+    // Own process group, so a failed start can take the whole pipeline down.
+    detached: true,
     env: {
       ...process.env,
       ...options.env,
@@ -83,16 +85,34 @@ export async function startServe(options: { dataDir: string; upstreamUrl: string
         stdout: () => stdout,
         stderr: () => stderr,
         async stop() {
-          child.kill('SIGTERM')
-          return exited
+          // Signal `serve` itself (its pid is in the server info): with the key piped in,
+          // bash is only the pipeline's parent, and then exits with serve's status.
+          try {
+            process.kill(pid, 'SIGTERM')
+          } catch {
+            // already gone
+          }
+          const timer = setTimeout(() => killGroup(child.pid), 15_000)
+          const code = await exited
+          clearTimeout(timer)
+          return code
         },
       }
     }
     if (child.exitCode !== null) break
     await new Promise((r) => setTimeout(r, 100))
   }
-  child.kill('SIGKILL')
+  killGroup(child.pid)
   throw new Error(`serve did not start:\n${stdout}\n${stderr}`)
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
 }
 
 /** `codex exec` through a custom provider pointing at `baseUrl` (NOTES.md). */

@@ -42,7 +42,8 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     },
     (req, res) => {
       if (options.onShutdownRequest && req.method === 'GET' && req.url === '/shutdown') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('shutting down\n')
+        // `connection: close`, or this keep-alive connection would hold server.close() open.
+        res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' }).end('shutting down\n')
         options.onShutdownRequest()
         return
       }
@@ -63,8 +64,11 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
+      // Connections busy now become idle as their exchanges end: close those too.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100)
       const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
       await Promise.race([Promise.all([closed, Promise.allSettled([...pending])]), timer])
+      clearInterval(sweep)
       server.closeAllConnections()
     },
   }
