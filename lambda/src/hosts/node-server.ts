@@ -15,6 +15,11 @@ export interface NodeServerOptions {
   /** Slow-client limits: time to receive all headers / the whole request. */
   headersTimeoutMs?: number
   requestTimeoutMs?: number
+  /**
+   * How often node:http checks those two limits (its default is 30 s, so a slow client
+   * could hold a connection for up to twice the limit).
+   */
+  timeoutCheckIntervalMs?: number
   /** Largest accepted header section. */
   maxHeaderBytes?: number
 }
@@ -39,6 +44,7 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
       maxHeaderSize: options.maxHeaderBytes ?? 64 * 1024,
       headersTimeout: options.headersTimeoutMs ?? 30_000,
       requestTimeout: options.requestTimeoutMs ?? 120_000,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 30_000,
     },
     (req, res) => {
       if (options.onShutdownRequest && req.method === 'GET' && req.url === '/shutdown') {
