@@ -52,7 +52,7 @@ export interface LocalProxyOptions {
    * a fault relay in front of them): provisioned like the embedded ones, never stopped.
    */
   storeEndpoints?: StoreEndpoints
-  /** Per-attempt timeout of S3 calls (default 5 s). */
+  /** Per-attempt timeout of DynamoDB and S3 calls (default 3 s and 5 s). */
   storeRequestTimeoutMs?: number
   /** Slow-client limits and header size of the HTTP listener (defaults in node-server). */
   http?: Pick<NodeServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'timeoutCheckIntervalMs'>
@@ -97,7 +97,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   }
 
   try {
-    const doc = dynamoDocumentClient(target)
+    // Bounded waits, as in Lambda: a hung table must fail closed (503), not hold requests.
+    const doc = dynamoDocumentClient({ ...target, maxAttempts: 2, requestTimeoutMs: options.storeRequestTimeoutMs ?? 3_000 })
     const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: options.storeRequestTimeoutMs ?? 5_000 })
     if (stores) {
       await ensureTables(doc as unknown as DynamoDBClient, names)
