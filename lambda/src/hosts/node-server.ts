@@ -56,6 +56,9 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     },
   )
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => replyToClientError(err, socket))
+  // node:http hands CONNECT to this event and, without a listener, drops the connection
+  // with no answer at all.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => replyOnSocket(socket, 'method_not_allowed', 'Method Not Allowed'))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())
@@ -86,6 +89,11 @@ async function serve(
   res.once('close', () => {
     if (!res.writableFinished) abort.abort(new Error('client disconnected'))
   })
+  // The Fetch standard forbids these methods: `new Request()` would throw.
+  if (FETCH_FORBIDDEN_METHODS.has(req.method ?? '')) {
+    writeError(res, 'method_not_allowed', req.method)
+    return
+  }
   let request: Request
   try {
     request = toRequest(req, abort.signal)
@@ -96,6 +104,9 @@ async function serve(
   const response = await proxy.fetch(request, { waitUntil, rawTarget: req.url ?? '/' })
   await writeResponse(response, res, abort.signal)
 }
+
+/** https://fetch.spec.whatwg.org/#forbidden-method */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   // rawHeaders keeps duplicates (req.headers silently drops a second Authorization).
@@ -147,9 +158,14 @@ function replyToClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   }
   const code: ProxyErrorCode =
     err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request'
+  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : code === 'request_timeout' ? 'Request Timeout' : 'Bad Request'
+  replyOnSocket(socket, code, reason)
+}
+
+/** An error reply written straight to the socket (no ServerResponse exists), then close. */
+function replyOnSocket(socket: Socket, code: ProxyErrorCode, reason: string): void {
   const { status } = PROXY_ERRORS[code]
   const body = JSON.stringify(proxyErrorBody(code))
-  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : code === 'request_timeout' ? 'Request Timeout' : 'Bad Request'
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
