@@ -102,6 +102,11 @@ async function serve(
     return
   }
   const response = await proxy.fetch(request, { waitUntil, rawTarget: req.url ?? '/' })
+  // Answered before the whole request arrived (a refusal before or while reading the
+  // body): the rest of the body is still on the connection and the request stream may
+  // have been cancelled, so the connection cannot carry another request — tell the
+  // client not to reuse it, or its next request waits for a timeout.
+  if (!req.complete) res.shouldKeepAlive = false
   await writeResponse(response, res, abort.signal)
 }
 
