@@ -3,6 +3,8 @@
 // exchange is timed to the first body byte and to the end of the body.
 import { Agent, request } from 'node:http'
 
+const EXCHANGE_TIMEOUT_MS = 10_000
+
 export interface Exchange {
   ok: boolean
   /** Milliseconds from sending to the first body byte. */
@@ -58,6 +60,8 @@ export class LoadClient {
         },
       )
       req.on('error', () => resolve({ ok: false, ttfbMs, totalMs: performance.now() - startedAt }))
+      // A stuck exchange counts as an error instead of stalling the run.
+      req.setTimeout(EXCHANGE_TIMEOUT_MS, () => req.destroy(new Error('timeout')))
       req.end(this.body)
     })
   }
