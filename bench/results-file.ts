@@ -54,7 +54,7 @@ export function renderResults(input: ResultsInput): { latest: string; file: stri
       '',
       `Loopback; one fake upstream in its own process answering a Codex first-turn request (${(r.bodyBytes / 1000).toFixed(1)} KB body) with a ${(r.responseBytes / 1000).toFixed(1)} KB SSE stream (${s.upstream.deltas} deltas, no pauses). ` +
         `${s.rounds} rounds, targets interleaved; per target and round ${s.latencyRequests} sequential requests back to back, ${s.latencyRequests} more with ${s.paceMs} ms idle between them ("paced": work done after a response is not charged to the next request, as between two Codex turns), and ${s.throughputMs / 1000} s closed loop at concurrency ${s.concurrency} (throughput, CPU). ` +
-        `codex-proxy: \`serve\` with its embedded stores, a token with an rpm limit and a daily budget, audit records to S3 (s3rver); ${input.scanNote}. ` +
+        `codex-proxy: \`serve\` with its embedded stores, ${s.cxp.policy === false ? 'a token **without** limits (no rpm, no budget)' : 'a token with an rpm limit and a daily budget'}, audit records to S3 (s3rver); ${input.scanNote}. ` +
         '"core" is a diagnostic, not a shipped configuration: the same proxy core and node:http host on in-memory token store, counters and audit sink (bench/proxy/core-only-main.ts).',
       '',
       '| | direct | Rust `codex responses-api-proxy` | codex-proxy `serve` | core, in-memory ports |',

@@ -5,6 +5,7 @@
 //   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
+//   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
 //   npm run bench -- --cxp-arg=--secret-scan --cxp-arg=block --cxp-env CODEX_PROXY_BODY_CAP_BYTES=1048576
 //
 // The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md).
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'cxp-arg': { type: 'string', multiple: true, default: [] },
     'cxp-env': { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
+    'no-policy': { type: 'boolean', default: false },
   },
 })
 
@@ -70,7 +72,7 @@ if (parts.has('proxy')) {
     paceMs: 25,
     concurrency: Number(values.concurrency),
     throughputMs: Number(values.seconds ?? (quick ? 3 : 8)) * 1000,
-    cxp: { args: cxpArgs, env: cxpEnv },
+    cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] },
     upstream: { deltas: 20, eventDelayMs: 0 },
     log,
   }

@@ -66,6 +66,8 @@ export interface CxpOptions {
   args: string[]
   /** Extra environment (CODEX_PROXY_* settings). */
   env: Record<string, string>
+  /** Give the token an rpm limit and a daily budget (default), or no limits at all. */
+  policy?: boolean
 }
 
 export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promise<RunningTarget> {
@@ -81,7 +83,8 @@ export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promi
   child.stdin!.end(UPSTREAM_KEY)
   const { port, pid } = await serverInfo(info, child)
   // A token with a policy, so the rate-limit and budget checks run on every request.
-  const added = execFileSync(process.execPath, [CLI, 'tokens', 'add', 'bench', '--local', '--data-dir', dataDir, '--json', '--rpm', '1000000', '--budget-daily', '1000000'], { cwd: REPO, env })
+  const limits = options.policy === false ? [] : ['--rpm', '1000000', '--budget-daily', '1000000']
+  const added = execFileSync(process.execPath, [CLI, 'tokens', 'add', 'bench', '--local', '--data-dir', dataDir, '--json', ...limits], { cwd: REPO, env })
   const { token } = JSON.parse(added.toString()) as { token: string }
   return {
     name: 'cxp',
