@@ -143,3 +143,50 @@ describe('store failures', () => {
     expect(metrics.count('SpendRecordFailures')).toBe(1)
   })
 })
+
+describe('one round trip for rate windows and budget reservations', () => {
+  /** Counts how many counter writes are in flight at once. */
+  class ConcurrencyProbe extends MemoryCounterStore {
+    inFlight = 0
+    maxInFlight = 0
+    failRates: Error | undefined
+    override async addIfAtMost(key: string, attribute: string, amount: number, ceiling: number) {
+      this.inFlight += 1
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+      await new Promise((r) => setTimeout(r, 5))
+      this.inFlight -= 1
+      if (this.failRates && key.startsWith('rpm#')) throw this.failRates
+      return super.addIfAtMost(key, attribute, amount, ceiling)
+    }
+  }
+
+  it('issues the rate-window write and the budget reservation together', async () => {
+    const probe = new ConcurrencyProbe()
+    const verdict = await new Governor(probe, metrics, () => {}).admit({ caller: alice({ rpm: 5, budget_daily_usd: 1 }), estimateUsd: 0.1, at })
+    expect(verdict.ok).toBe(true)
+    expect(probe.maxInFlight).toBe(2)
+  })
+
+  it('gives the budget reservation back when the rate limit refuses', async () => {
+    const caller = alice({ rpm: 1, budget_daily_usd: 1 })
+    expect((await governor.admit({ caller, estimateUsd: 0.3, at })).ok).toBe(true)
+    const second = await governor.admit({ caller, estimateUsd: 0.3, at })
+    expect(second.ok === false && second.refusal.code).toBe('rate_limited')
+    expect(committed('user', 'alice', 'day')).toBe(300_000)
+  })
+
+  it('answers rate_limited, not budget_exceeded, when both would refuse', async () => {
+    const caller = alice({ rpm: 1, budget_daily_usd: 0.5 })
+    await governor.admit({ caller, estimateUsd: 0.3, at })
+    const second = await governor.admit({ caller, estimateUsd: 0.3, at })
+    expect(second.ok === false && second.refusal.code).toBe('rate_limited')
+  })
+
+  it('gives the budget reservation back and throws when the rate window cannot be written', async () => {
+    const probe = new ConcurrencyProbe()
+    probe.failRates = new Error('ProvisionedThroughputExceeded')
+    const g = new Governor(probe, metrics, () => {})
+    await expect(g.admit({ caller: alice({ rpm: 5, budget_daily_usd: 1 }), estimateUsd: 0.3, at })).rejects.toThrow('ProvisionedThroughputExceeded')
+    expect(probe.items.get(spendKey('user', 'alice', 'day', at))?.[COUNTER_ATTR.committed] ?? 0).toBe(0)
+  })
+})
