@@ -71,31 +71,23 @@ export class Governor {
 
   async admit(request: AdmissionRequest): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: Refusal }> {
     const { caller, at } = request
+    const rate = await this.checkRates(caller, at)
+    if (rate) return { ok: false, refusal: rate }
+
     const budgets = budgetsOf(caller, at)
     const estimate = Math.max(1, Math.ceil(request.estimateUsd * 1_000_000))
     const limited = budgets.filter((b) => b.limitMicro !== undefined)
-    // The rate windows and the budget reservations are independent conditional writes:
-    // issued together they cost one store round trip before forwarding instead of two
-    // (bench/RESULTS.md, first byte). A rate refusal or failure gives the reservations
-    // back; meanwhile they count, which can only make a concurrent request fail closed.
-    const [rate, results] = await Promise.all([
-      this.checkRates(caller, at).then(
-        (refusal) => ({ refusal, error: undefined }),
-        (error: unknown) => ({ refusal: undefined, error: error ?? new Error('rate check failed') }),
+    const results = await Promise.allSettled(
+      limited.map((b) =>
+        b.mode === 'hard'
+          ? this.counters.addIfAtMost(b.key, COUNTER_ATTR.committed, estimate, b.limitMicro! - estimate, counterExpiry(b.period, at))
+          : this.counters.add(b.key, { [COUNTER_ATTR.committed]: estimate }, counterExpiry(b.period, at)).then((v) => ({ ok: true as const, value: v[COUNTER_ATTR.committed]! })),
       ),
-      Promise.allSettled(
-        limited.map((b) =>
-          b.mode === 'hard'
-            ? this.counters.addIfAtMost(b.key, COUNTER_ATTR.committed, estimate, b.limitMicro! - estimate, counterExpiry(b.period, at))
-            : this.counters.add(b.key, { [COUNTER_ATTR.committed]: estimate }, counterExpiry(b.period, at)).then((v) => ({ ok: true as const, value: v[COUNTER_ATTR.committed]! })),
-        ),
-      ),
-    ])
+    )
     const reserved = new Set<Budget>()
     let refusal: Refusal | undefined
     let failure: unknown
     const warnings: string[] = []
-    const warnedLevels: Level[] = []
     results.forEach((result, i) => {
       const b = limited[i]!
       if (result.status === 'rejected') {
@@ -117,18 +109,14 @@ export class Governor {
         warnings.push(
           `${b.level} ${b.id} ${b.period === 'day' ? 'daily' : 'monthly'} budget ${over ? 'exceeded (soft limit)' : `${Math.floor((used * 100) / b.limitMicro!)}% used`}: ${usd(used)} of ${usd(b.limitMicro!)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`,
         )
-        warnedLevels.push(b.level)
+        this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: b.level })
       }
     })
-    // A rate refusal wins over a budget refusal, as when the rate was checked first.
-    if (rate.error || rate.refusal || refusal || failure) {
+    if (refusal || failure) {
       await this.release(reserved, estimate, at)
-      if (rate.error) throw rate.error
-      if (rate.refusal) return { ok: false, refusal: rate.refusal }
       if (failure) throw failure
       return { ok: false, refusal: refusal! }
     }
-    for (const level of warnedLevels) this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: level })
 
     let settled = false
     return {
