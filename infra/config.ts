@@ -11,6 +11,9 @@ import {
   normaliseUpstreamUrl,
   type SecretScanMode,
 } from '../lambda/src/contracts/config.js'
+import { loadPriceOverrides } from '../lambda/src/pricing/index.js'
+import { parseSecretAllowlist } from '../lambda/src/secrets/from-env.js'
+import { createSecretScanner } from '../lambda/src/secrets/index.js'
 
 /** The Lambda entry point that `npm run build` writes (esbuild, ESM): `<lambdaCodePath>/index.mjs`. */
 export const LAMBDA_HANDLER = 'index.handler'
@@ -52,7 +55,24 @@ export const INFRA_DEFAULTS = {
 } as const
 
 /** Keys without a fixed default: unset means "derived" (upstreamTimeoutMs, objectLockRetentionDays) or "none". */
-export const OPTIONAL_KEYS = ['upstreamTimeoutMs', 'objectLockRetentionDays', 'alarmEmail'] as const
+export const OPTIONAL_KEYS = [
+  'upstreamTimeoutMs',
+  'objectLockRetentionDays',
+  'alarmEmail',
+  /** JSON of negotiated prices (lambda/src/pricing/overrides.ts format). */
+  'priceOverrides',
+  /** JSON `{"fingerprints":[…],"patterns":[…]}` of known test fixtures the secret scanner ignores. */
+  'secretAllowlist',
+  /** HMAC key of finding fingerprints; set with `pulumi config set --secret`. */
+  'secretFingerprintKey',
+] as const
+
+/**
+ * Lambda allows 4 KB of environment variables in total
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); the JSON
+ * settings share it with the names the function needs.
+ */
+export const MAX_JSON_SETTING_BYTES = 2_500
 
 export const CONFIG_KEYS = [...Object.keys(INFRA_DEFAULTS), ...OPTIONAL_KEYS] as (
   | keyof typeof INFRA_DEFAULTS
@@ -81,6 +101,11 @@ export interface InfraConfig {
   tokenCacheMs: number
   lambdaCodePath: string
   alarmEmail?: string
+  /** Minified JSON, validated. */
+  priceOverrides?: string
+  secretAllowlist?: string
+  /** A Pulumi secret (never in plain state); set by loadConfig, not by the pure parser. */
+  secretFingerprintKey?: pulumi.Output<string>
 }
 
 /** All problems found in the configuration, one per line; thrown before any resource exists. */
@@ -223,6 +248,25 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     problems.push(`${key('alarmEmail')} must be an e-mail address, got "${alarmEmail}"`)
   }
 
+  const jsonSetting = (k: 'priceOverrides' | 'secretAllowlist', validate: (text: string) => void): string | undefined => {
+    const value = raw[k]
+    if (value === undefined || value === '') return undefined
+    let minified: string
+    try {
+      minified = JSON.stringify(JSON.parse(value))
+      validate(value)
+    } catch (err) {
+      problems.push(`${key(k)}: ${(err as Error).message}`)
+      return undefined
+    }
+    if (Buffer.byteLength(minified) > MAX_JSON_SETTING_BYTES) {
+      problems.push(`${key(k)} is ${Buffer.byteLength(minified)} bytes; at most ${MAX_JSON_SETTING_BYTES} fit in the Lambda environment (4 KB in total)`)
+    }
+    return minified
+  }
+  const priceOverrides = jsonSetting('priceOverrides', (text) => void loadPriceOverrides(text))
+  const secretAllowlist = jsonSetting('secretAllowlist', (text) => void createSecretScanner({ allowlist: parseSecretAllowlist(text)! }))
+
   if (problems.length) throw new InfraConfigError(problems)
 
   return {
@@ -248,6 +292,8 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     tokenCacheMs,
     lambdaCodePath,
     alarmEmail,
+    ...(priceOverrides && { priceOverrides }),
+    ...(secretAllowlist && { secretAllowlist }),
   }
 }
 
@@ -259,11 +305,14 @@ export function loadConfig(): InfraConfig {
     stack: pulumi.getStack(),
     region: new pulumi.Config('aws').get('region'),
   }
-  for (const k of CONFIG_KEYS) raw[k] = config.get(k)
+  // The fingerprint key is read as a secret below, never as plain text.
+  for (const k of CONFIG_KEYS) if (k !== 'secretFingerprintKey') raw[k] = config.get(k)
   const prefix = `${config.name}:`
   const unknownKeys = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith(prefix))
     .map((k) => k.slice(prefix.length))
     .filter((k) => !(CONFIG_KEYS as string[]).includes(k))
-  return parseInfraConfig(raw, { unknownKeys })
+  const parsed = parseInfraConfig(raw, { unknownKeys })
+  const fingerprintKey = config.getSecret('secretFingerprintKey')
+  return fingerprintKey ? { ...parsed, secretFingerprintKey: fingerprintKey } : parsed
 }

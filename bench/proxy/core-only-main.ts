@@ -2,7 +2,10 @@
 // host as `serve`, with in-memory token store, counters and audit sink instead of the
 // AWS SDK clients (test/support/memory-ports.ts). Set against `serve`, it shows what the
 // relay itself costs and what the stores' SDK calls cost. Prints {"port","pid","token"}.
+import { randomBytes } from 'node:crypto'
+import { DEFAULT_SECRET_SCAN_MODE } from '../../lambda/src/contracts/config.js'
 import { createProxy } from '../../lambda/src/core/proxy.js'
+import { secretScannerFromEnv } from '../../lambda/src/secrets/from-env.js'
 import { startNodeServer } from '../../lambda/src/hosts/node-server.js'
 import { MemoryCounterStore, MemoryTokenStore } from '../../test/support/memory-ports.js'
 
@@ -12,7 +15,18 @@ const { token } = tokens.add('bench', { rpm: 1_000_000, budget_daily_usd: 1_000_
 // Records are built (JSON, as for S3) and dropped, so memory stays flat.
 const audit = { write: async (record: unknown) => void JSON.stringify(record) }
 const proxy = createProxy({
-  config: { upstreamUrl, strict: false, upstreamTimeoutMs: 120_000, bodyCapBytes: 10 * 2 ** 20, maxRequestBytes: 64 * 2 ** 20, tokenCacheMs: 5_000, version: 'bench' },
+  // Secret scanning as `serve` does it by default (CODEX_PROXY_SECRET_SCAN may change the mode).
+  config: {
+    upstreamUrl,
+    strict: false,
+    upstreamTimeoutMs: 120_000,
+    bodyCapBytes: 10 * 2 ** 20,
+    maxRequestBytes: 64 * 2 ** 20,
+    tokenCacheMs: 5_000,
+    version: 'bench',
+    secretScanMode: (process.env.CODEX_PROXY_SECRET_SCAN as typeof DEFAULT_SECRET_SCAN_MODE | undefined) ?? DEFAULT_SECRET_SCAN_MODE,
+  },
+  secretScanner: secretScannerFromEnv(process.env, randomBytes(32).toString('base64url')),
   tokens,
   counters: new MemoryCounterStore(),
   audit,

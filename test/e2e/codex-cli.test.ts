@@ -118,6 +118,24 @@ describe('governance seen from Codex', () => {
   }, 120_000)
 })
 
+describe('secret detection seen from Codex', () => {
+  it('prints the secret_detected message in block mode, and nothing reaches the upstream', async () => {
+    const added = await cli(['tokens', 'add', 'leaker', '--secret-scan', 'block', '--local', '--data-dir', dataDir, '--json'])
+    expect(added.code, added.stderr).toBe(0)
+    const { token: leaker } = JSON.parse(added.stdout)
+    const fakeKey = 'AKIAFAKE7Q3ZL2N4W6XY' // AWS key ids are base32 (A–Z, 2–7)
+    const before = upstream.requests.length
+    const result = await runCodex({ baseUrl: serve.url, token: leaker, prompt: `why is this failing? export AWS_ACCESS_KEY_ID=${fakeKey}` })
+    const output = `${result.stdout}${result.stderr}`
+    expect(output).toMatch(/secret detected in request: aws-access-key-id in input\[\d+\] \(message\)/)
+    expect(upstream.requests.length).toBe(before)
+    const records = await auditRecords()
+    const blocked = records.filter((r) => r.error_code === 'secret_detected')
+    expect(blocked.length).toBeGreaterThan(0)
+    expect(JSON.stringify(blocked)).not.toContain(fakeKey)
+  }, 120_000)
+})
+
 describe('Codex behaviour the proxy relies on (fails when a Codex upgrade changes it)', () => {
   it('hides the message of a 429, which is why budget refusals to Codex are 400s', async () => {
     const { createServer } = await import('node:http')

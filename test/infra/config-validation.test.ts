@@ -142,3 +142,23 @@ describe('parseInfraConfig', () => {
     expect(() => parse({ memoryMb: '64' })).toThrow(/^invalid stack configuration:\n {2}- codex-proxy:memoryMb/)
   })
 })
+
+describe('JSON settings passed to the function', () => {
+  it('accepts valid price overrides and stores them minified', () => {
+    const value = '{ "models": { "gpt-5*": { "input_per_mtok": 1, "cached_input_per_mtok": 0.1, "output_per_mtok": 8 } } }'
+    expect(parse({ priceOverrides: value }).priceOverrides).toBe(JSON.stringify(JSON.parse(value)))
+  })
+
+  it('rejects price overrides the proxy could not load, with its message', () => {
+    expect(problemsOf({ priceOverrides: '{"models":{"gpt-5":{"input_per_mtok":"1"}}}' }).join('\n')).toMatch(/codex-proxy:priceOverrides: [\s\S]*input_per_mtok/)
+  })
+
+  it('rejects a secret-scanner allow-list with an invalid pattern', () => {
+    expect(problemsOf({ secretAllowlist: '{"patterns":["(unclosed"]}' }).join('\n')).toMatch(/codex-proxy:secretAllowlist: [\s\S]*invalid pattern/)
+  })
+
+  it('rejects JSON settings too large for the 4 KB Lambda environment', () => {
+    const big = JSON.stringify({ fingerprints: Array.from({ length: 300 }, (_, i) => `fp${String(i).padStart(10, '0')}`) })
+    expect(problemsOf({ secretAllowlist: big }).join('\n')).toMatch(/at most 2500 fit in the Lambda environment/)
+  })
+})

@@ -26,6 +26,9 @@ beforeAll(async () => {
     'codex-proxy:upstreamUrl': 'https://gateway.example.com/v1',
     'codex-proxy:auditBodyCapBytes': '1048576',
     'codex-proxy:tokenCacheMs': '2000',
+    'codex-proxy:priceOverrides': '{"models":{"gpt-5*":{"input_per_mtok":1,"cached_input_per_mtok":0.1,"output_per_mtok":8}}}',
+    'codex-proxy:secretAllowlist': '{"fingerprints":["0123456789ab"]}',
+    'codex-proxy:secretFingerprintKey': 'fingerprint-key-for-tests',
   })
 })
 
@@ -51,6 +54,19 @@ describe('the program with every figure overridden', () => {
       [ENV.tokenCacheMs]: '2000',
       [ENV.upstreamTimeoutMs]: '290000',
     })
+  })
+
+  it('passes price overrides, the scanner allow-list and the fingerprint key to the function', () => {
+    expect(fn().inputs.environment.variables).toMatchObject({
+      [ENV.priceOverrides]: '{"models":{"gpt-5*":{"input_per_mtok":1,"cached_input_per_mtok":0.1,"output_per_mtok":8}}}',
+      [ENV.secretAllowlist]: '{"fingerprints":["0123456789ab"]}',
+      [ENV.secretFingerprintKey]: 'fingerprint-key-for-tests',
+    })
+  })
+
+  it('keeps the fingerprint key a Pulumi secret, never plain state', () => {
+    // Pulumi marks the whole environment input secret once one variable is.
+    expect(fn().rawInputs.environment).toMatchObject({ '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270' })
   })
 
   it('keeps function logs for the configured retention', () => {

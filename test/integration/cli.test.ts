@@ -261,3 +261,107 @@ describe('policies', () => {
     expect(flat(r.stderr)).toContain('nothing to change')
   })
 })
+
+describe('secret detection', () => {
+  const LEAK = 'AKIAFAKE2QZLNW6XY7AB' // fake, base32 like real AWS key ids
+  const leakyRequest = (url: string, token: string) =>
+    fetch(`${url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.1-codex', input: [{ type: 'function_call_output', call_id: 'c1', output: `AWS_ACCESS_KEY_ID=${LEAK}` }] }),
+    })
+
+  it('report secrets summarises findings per rule without the secret', async () => {
+    const { token } = JSON.parse((await cli(['tokens', 'add', 'hank', ...local(), '--json'])).stdout)
+    for (let i = 0; i < 2; i++) expect((await leakyRequest(serve.url, token)).status).toBe(200) // flag mode: forwarded
+    await new Promise((r) => setTimeout(r, 300))
+    const r = await cli(['report', 'secrets', ...local(), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).not.toContain(LEAK)
+    const report = JSON.parse(r.stdout)
+    expect(report.rows.find((x: { rule_id: string }) => x.rule_id === 'aws-access-key-id')).toMatchObject({ findings: 2, requests: 2, distinct_secrets: 1, blocked_requests: 0, users: 1 })
+    const byUser = JSON.parse((await cli(['report', 'secrets', ...local(), '--by', 'user', '--json'])).stdout)
+    expect(byUser.rows.find((x: { user_id: string }) => x.user_id === 'hank')).toMatchObject({ findings: 2, rules: 1 })
+  })
+
+  it('serve --secret-scan block refuses a request carrying a credential', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-block-'))
+    const blocking = await startServe({ dataDir: dir, upstreamUrl: upstream.url, key: 'sk-x', args: ['--secret-scan', 'block'] })
+    try {
+      expect(blocking.stderr()).toContain('secret scan: block')
+      const { token } = JSON.parse((await cli(['tokens', 'add', 'ivan', '--local', '--data-dir', dir, '--json'])).stdout)
+      const before = upstream.requests.length
+      const res = await leakyRequest(blocking.url, token)
+      expect(res.status).toBe(400)
+      expect((await res.json()).error.message).toContain('aws-access-key-id in input[0] (function_call_output)')
+      expect(upstream.requests.length).toBe(before)
+    } finally {
+      await blocking.stop()
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    }
+  })
+
+  it('tokens add --secret-scan sets a per-token mode and rejects unknown modes', async () => {
+    const ok = JSON.parse((await cli(['tokens', 'add', 'jane', '--secret-scan', 'redact', ...local(), '--json'])).stdout)
+    expect(JSON.parse((await cli(['tokens', 'show', ok.token_id, ...local(), '--json'])).stdout)[0].secret_scan).toBe('redact')
+    const bad = await cli(['tokens', 'add', 'jane', '--secret-scan', 'loud', ...local()])
+    expect(bad.code).toBe(1)
+    expect(flat(bad.stderr)).toContain('--secret-scan must be one of off, flag, redact, block')
+  })
+})
+
+describe('serve options', () => {
+  it('--http-shutdown: GET /shutdown stops the server with exit code 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-shutdown-'))
+    const s = await startServe({ dataDir: dir, upstreamUrl: upstream.url, args: ['--http-shutdown'] })
+    const res = await fetch(`${s.url}/shutdown`)
+    expect(res.status).toBe(200)
+    expect(await s.stop()).toBe(0)
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+  })
+
+  it('without --http-shutdown, /shutdown is just an unauthenticated request', async () => {
+    const res = await fetch(`${serve.url}/shutdown`)
+    expect(res.status).toBe(401)
+  })
+
+  it('runs on given DynamoDB tables and S3 bucket instead of the embedded stores', async () => {
+    const { startTestStores } = await import('../support/stores.js')
+    const { TokenAdmin } = await import('../../lambda/src/stores/token-admin.js')
+    const { scanAuditRecords } = await import('../../ops-cli/src/lib/audit-scan.js')
+    const stores = await startTestStores()
+    const dir = await mkdtemp(join(tmpdir(), 'cxp-aws-'))
+    const s = await startServe({
+      dataDir: dir,
+      upstreamUrl: upstream.url,
+      key: 'sk-aws-mode',
+      args: ['--table', stores.names.tokensTable, '--usage-table', stores.names.usageTable, '--bucket', stores.names.bucket, '--region', 'us-east-1'],
+      env: {
+        AWS_ENDPOINT_URL_DYNAMODB: stores.target.local!.dynamodbEndpoint,
+        AWS_ENDPOINT_URL_S3: stores.target.local!.s3Endpoint,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        CODEX_PROXY_S3_FORCE_PATH_STYLE: 'true',
+      },
+    })
+    try {
+      const { token } = await new TokenAdmin(stores.doc, stores.names.tokensTable).create({ user: 'aws-mode' })
+      const res = await fetch(`${s.url}/v1/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'hi' }),
+      })
+      expect(res.status).toBe(200)
+      const id = res.headers.get('x-codex-proxy-request-id')
+      await new Promise((r) => setTimeout(r, 300))
+      const seen: string[] = []
+      await scanAuditRecords({ s3: stores.s3, bucket: stores.names.bucket, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000), onRecord: (r) => void seen.push(r.request_id) })
+      expect(seen).toContain(id)
+      expect(s.stderr()).toContain(`AWS ${stores.names.tokensTable}, s3://${stores.names.bucket}`)
+    } finally {
+      await s.stop()
+      await stores.close()
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    }
+  })
+})

@@ -18,21 +18,32 @@ afterAll(async () => {
 describe('DynamoDB counters (dynalite)', () => {
   it('adds while the value is at most the ceiling, then refuses with the current value', async () => {
     const results = []
-    for (let i = 0; i < 4; i++) results.push(await counters.addIfAtMost('c-seq', 'n', 1, 2, ttl))
+    for (let i = 0; i < 4; i++) results.push(await counters.addWithin('c-seq', { n: 1 }, { n: 2 }, ttl))
     expect(results).toEqual([
-      { ok: true, value: 1 },
-      { ok: true, value: 2 },
-      { ok: true, value: 3 },
-      { ok: false, current: 3 },
+      { ok: true, values: { n: 1 } },
+      { ok: true, values: { n: 2 } },
+      { ok: true, values: { n: 3 } },
+      { ok: false, current: { n: 3 } },
     ])
   })
 
   it('refuses on an absent item when the ceiling is negative (estimate above the limit)', async () => {
-    expect(await counters.addIfAtMost('c-neg', 'n', 5, -1, ttl)).toEqual({ ok: false, current: 0 })
+    expect(await counters.addWithin('c-neg', { n: 5 }, { n: -1 }, ttl)).toEqual({ ok: false, current: { n: 0 } })
+  })
+
+  it('checks several ceilings in one update: any one over refuses, nothing is added', async () => {
+    expect(await counters.addWithin('c-two', { day: 3, month: 3 }, { day: 10, month: 10 }, ttl)).toEqual({ ok: true, values: { day: 3, month: 3 } })
+    await counters.add('c-two', { month: 8 }, ttl)
+    expect(await counters.addWithin('c-two', { day: 3, month: 3 }, { day: 10, month: 10 }, ttl)).toEqual({ ok: false, current: { day: 3, month: 11 } })
+    expect((await counters.get(['c-two'])).get('c-two')).toMatchObject({ day: 3, month: 11 })
+  })
+
+  it('adds without a condition when no ceiling is given', async () => {
+    expect(await counters.addWithin('c-free', { n: 7 }, {}, ttl)).toEqual({ ok: true, values: { n: 7 } })
   })
 
   it('admits exactly ceiling+1 of 100 concurrent conditional adds', async () => {
-    const results = await Promise.all(Array.from({ length: 100 }, () => counters.addIfAtMost('c-race', 'n', 1, 9, ttl)))
+    const results = await Promise.all(Array.from({ length: 100 }, () => counters.addWithin('c-race', { n: 1 }, { n: 9 }, ttl)))
     expect(results.filter((r) => r.ok)).toHaveLength(10)
   })
 

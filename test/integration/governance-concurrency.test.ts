@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { COUNTER_ATTR, fromMicroUsd, spendKey } from '../../lambda/src/contracts/counters.js'
+import { fromMicroUsd, spendAttr, spendKey } from '../../lambda/src/contracts/counters.js'
 import { estimateCostUsd } from '../../lambda/src/core/governance/cost-estimate.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
 import { createPricer } from '../../lambda/src/pricing/index.js'
@@ -76,11 +76,13 @@ describe('hard budget under concurrency', () => {
     // After settlement the counters hold the actual spend of the K served requests.
     await new Promise((r) => setTimeout(r, 300))
     const counters = new DynamoCounterStore(dynamoDocumentClient(proxy.target), proxy.names.usageTable)
-    const item = (await counters.get([spendKey('user', 'racer', 'day', new Date())])).values().next().value!
+    const now = new Date()
+    const item = (await counters.get([spendKey('user', 'racer', now)])).values().next().value!
     const actual = Math.round(((200 * 1.25 + 1000 * 0.125 + 300 * 10) / 1e6) * 1e6)
-    expect(item[COUNTER_ATTR.spent]).toBe(K * actual)
-    expect(item[COUNTER_ATTR.committed]).toBe(K * actual)
-    expect(item[COUNTER_ATTR.spent]).toBeLessThanOrEqual(limitUsd * 1e6)
+    expect(item[spendAttr('spent', 'day', now)]).toBe(K * actual)
+    expect(item[spendAttr('committed', 'day', now)]).toBe(K * actual)
+    expect(item[spendAttr('spent', 'month', now)]).toBe(K * actual)
+    expect(item[spendAttr('spent', 'day', now)]).toBeLessThanOrEqual(limitUsd * 1e6)
   }, 60_000)
 })
 

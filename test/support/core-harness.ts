@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import type { ProxyConfig } from '../../lambda/src/contracts/config.js'
 import { createProxy, type Proxy, type ProxyDeps } from '../../lambda/src/core/proxy.js'
+import { createSecretScanner } from '../../lambda/src/secrets/index.js'
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.js'
 import { CountingMetrics, MemoryAuditSink, MemoryCounterStore, MemoryTokenStore, testContext } from './memory-ports.js'
 
@@ -22,6 +23,9 @@ export interface CoreHarness {
   call(proxy: Proxy, req: Request, rawTarget?: string): Promise<{ response: Response; text: string; record: ReturnType<MemoryAuditSink['records']['at']> & object }>
 }
 
+// One scanner for the suite, as one proxy instance has one (its cache persists).
+const scanner = createSecretScanner()
+
 export function useCoreHarness(): CoreHarness {
   const h = {
     baseConfig: (): ProxyConfig => ({
@@ -31,6 +35,7 @@ export function useCoreHarness(): CoreHarness {
       bodyCapBytes: 1024 * 1024,
       maxRequestBytes: 2 * 1024 * 1024,
       tokenCacheMs: 5_000,
+      secretScanMode: 'flag',
       version: 'test',
     }),
     makeProxy: (config: Partial<ProxyConfig> = {}, key = 'sk-real-key', extra: Partial<ProxyDeps> = {}) =>
@@ -41,6 +46,7 @@ export function useCoreHarness(): CoreHarness {
         counters: h.counters,
         key: { get: async () => key },
         metrics: h.metrics,
+        secretScanner: scanner,
         log: () => {},
         ...extra,
       }),

@@ -89,15 +89,16 @@ export class MemoryCounterStore implements CounterStore {
   failWith: Error | undefined
   calls = 0
 
-  async addIfAtMost(key: string, attribute: string, amount: number, ceiling: number) {
+  async addWithin(key: string, amounts: Record<string, number>, ceilings: Record<string, number>) {
     this.calls += 1
     if (this.failWith) throw this.failWith
     const item = this.items.get(key) ?? {}
-    const current = item[attribute] ?? 0
-    if (current > ceiling) return { ok: false as const, current }
-    item[attribute] = current + amount
+    if (Object.entries(ceilings).some(([attr, ceiling]) => (item[attr] ?? 0) > ceiling)) {
+      return { ok: false as const, current: Object.fromEntries(Object.keys(ceilings).map((a) => [a, item[a] ?? 0])) }
+    }
+    for (const [k, v] of Object.entries(amounts)) item[k] = (item[k] ?? 0) + v
     this.items.set(key, item)
-    return { ok: true as const, value: item[attribute] }
+    return { ok: true as const, values: Object.fromEntries(Object.keys(amounts).map((k) => [k, item[k]!])) }
   }
 
   async add(key: string, amounts: Record<string, number>) {

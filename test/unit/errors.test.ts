@@ -40,6 +40,11 @@ describe('proxy error catalogue', () => {
     expect(matchCatalogue(text)?.code).toBe('invalid_token')
   })
 
+  it('recognises a message with capitals, whatever the case of the text', () => {
+    expect(matchCatalogue('ERROR: unexpected status 401 Unauthorized: missing or invalid Authorization header')?.code).toBe('missing_authorization')
+    expect(matchCatalogue('MISSING OR INVALID AUTHORIZATION HEADER')?.code).toBe('missing_authorization')
+  })
+
   it('does not claim an upstream error', () => {
     expect(matchCatalogue("We're currently experiencing high demand, which may cause temporary errors.")).toBeUndefined()
   })

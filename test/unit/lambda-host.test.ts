@@ -2,7 +2,9 @@
 // (stubbed) awslambda runtime API.
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { SecretScanMode } from '../../lambda/src/contracts/config.js'
 import { createProxy } from '../../lambda/src/core/proxy.js'
+import { createSecretScanner } from '../../lambda/src/secrets/index.js'
 import { createStreamingHandler } from '../../lambda/src/hosts/lambda.js'
 import { EmfMetrics } from '../../lambda/src/observability/emf-metrics.js'
 import { ResilientAuditSink } from '../../lambda/src/stores/resilient-audit-sink.js'
@@ -27,11 +29,20 @@ const config = () => ({
   bodyCapBytes: 1024 * 1024,
   maxRequestBytes: 6 * 1024 * 1024,
   tokenCacheMs: 5_000,
+  secretScanMode: 'flag' as const,
   version: 'test',
 })
 
-function handlerWith(options: { audit?: ConstructorParameters<typeof ResilientAuditSink>[0] | MemoryAuditSink; afterInvocation?: () => void } = {}) {
-  const proxy = createProxy({ config: config(), tokens, counters: new MemoryCounterStore(), audit: options.audit ?? audit, key: { get: async () => 'sk-lambda-key' }, log: () => {} })
+function handlerWith(options: { audit?: ConstructorParameters<typeof ResilientAuditSink>[0] | MemoryAuditSink; afterInvocation?: () => void; secretScanMode?: SecretScanMode } = {}) {
+  const proxy = createProxy({
+    config: { ...config(), ...(options.secretScanMode && { secretScanMode: options.secretScanMode }) },
+    tokens,
+    counters: new MemoryCounterStore(),
+    audit: options.audit ?? audit,
+    key: { get: async () => 'sk-lambda-key' },
+    secretScanner: createSecretScanner(),
+    log: () => {},
+  })
   return createStreamingHandler(() => proxy, { afterInvocation: options.afterInvocation, log: () => {} })
 }
 
@@ -159,5 +170,29 @@ describe('Lambda Function URL host', () => {
     expect(upstreamClosedAt).toBeGreaterThan(0)
     expect(upstreamClosedAt - goneAt).toBeLessThan(1_000)
     expect(audit.records[0]).toMatchObject({ client_aborted: true })
+  })
+})
+
+describe('secret scanning through the Lambda host', () => {
+  const leaky = JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: 'deploy with AKIAFAKE7Q3ZL2N4W6XY please' })
+
+  it('blocks in block mode with the catalogue error', async () => {
+    const res = await invoke(handlerWith({ secretScanMode: 'block' }), functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body: leaky }))
+    expect(res.metadata.statusCode).toBe(400)
+    expect(JSON.parse(res.body).error.code).toBe('secret_detected')
+    expect(upstream.requests).toHaveLength(0)
+  })
+
+  it('forwards a redacted body in redact mode', async () => {
+    await invoke(handlerWith({ secretScanMode: 'redact' }), functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body: leaky }))
+    expect(upstream.requests[0]!.body.toString()).toContain('[REDACTED:aws-access-key-id]')
+    expect(upstream.requests[0]!.body.toString()).not.toContain('AKIAFAKE7Q3ZL2N4W6XY')
+  })
+
+  it('forwards the original and records findings in flag mode', async () => {
+    await invoke(handlerWith({ secretScanMode: 'flag' }), functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body: leaky }))
+    expect(upstream.requests[0]!.body.toString()).toBe(leaky)
+    expect(audit.records[0]!.secret_findings.map((f) => f.rule_id)).toEqual(['aws-access-key-id'])
+    expect(audit.records[0]!.request_body).not.toContain('AKIAFAKE7Q3ZL2N4W6XY')
   })
 })

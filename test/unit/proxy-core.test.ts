@@ -387,3 +387,25 @@ describe('records and metrics', () => {
     expect([...ids].sort()).toEqual(ids)
   })
 })
+
+describe('end of stream', () => {
+  it('closes the client stream before building the record', async () => {
+    let closedBeforeRecord: boolean | undefined
+    let streamClosed = false
+    const slowSink = {
+      write: async () => {
+        closedBeforeRecord = streamClosed
+      },
+    }
+    const proxy = makeProxy({}, 'sk', { audit: slowSink })
+    const ctx = testContext()
+    const response = await proxy.fetch(request('/v1/responses', { method: 'POST', body: codexBody() }), ctx)
+    const reader = response.body!.getReader()
+    while (!(await reader.read()).done) {
+      // drain
+    }
+    streamClosed = true
+    await ctx.settled()
+    expect(closedBeforeRecord).toBe(true)
+  })
+})

@@ -1,12 +1,13 @@
 // Model allow-lists, rate limits, budgets and cost, as the core applies them.
 import { describe, expect, it } from 'vitest'
-import { COUNTER_ATTR, spendKey } from '../../lambda/src/contracts/counters.js'
+import { spendAttr, spendKey } from '../../lambda/src/contracts/counters.js'
 import { codexBody, useCoreHarness } from '../support/core-harness.js'
 
 const h = useCoreHarness()
 const { makeProxy, request, call } = h
 const post = (body = codexBody(), token?: string) => request('/v1/responses', { method: 'POST', body, ...(token && { token }) })
-const spentToday = (user: string) => h.counters.items.get(spendKey('user', user, 'day', new Date()))?.[COUNTER_ATTR.spent] ?? 0
+const today = (user: string, measure: 'committed' | 'spent' | 'requests') => h.counters.items.get(spendKey('user', user, new Date()))?.[spendAttr(measure, 'day', new Date())] ?? 0
+const spentToday = (user: string) => today(user, 'spent')
 
 // Per request the fake upstream reports 1200 input (1000 cached) and 300 output tokens;
 // gpt-5.1-codex is priced as gpt-5.1 ($1.25 / $0.125 cached / $10 per Mtok).
@@ -87,16 +88,15 @@ describe('budgets through the core', () => {
   it('reconciles to the actual cost after the response', async () => {
     const { token } = h.tokens.add('bob', { budget_daily_usd: 5 })
     await call(makeProxy(), post(codexBody(), token))
-    const item = h.counters.items.get(spendKey('user', 'bob', 'day', new Date()))!
-    expect(item[COUNTER_ATTR.spent]).toBe(Math.round(COST_PER_REQUEST * 1e6))
-    expect(item[COUNTER_ATTR.committed]).toBe(Math.round(COST_PER_REQUEST * 1e6))
+    expect(today('bob', 'spent')).toBe(Math.round(COST_PER_REQUEST * 1e6))
+    expect(today('bob', 'committed')).toBe(Math.round(COST_PER_REQUEST * 1e6))
   })
 
   it('records spend once per request even when the audit write fails', async () => {
     h.audit.failWith = new Error('S3 down')
     await call(makeProxy(), post())
     expect(spentToday('alice')).toBe(Math.round(COST_PER_REQUEST * 1e6))
-    expect(h.counters.items.get(spendKey('user', 'alice', 'day', new Date()))?.[COUNTER_ATTR.requests]).toBe(1)
+    expect(today('alice', 'requests')).toBe(1)
   })
 
   it('keeps the reservation when the stream is cut before usage arrives', async () => {
@@ -109,7 +109,7 @@ describe('budgets through the core', () => {
     }
     const { record } = await call(makeProxy(), post(codexBody(), token))
     expect(record).toMatchObject({ usage_status: 'missing', cost_usd: null })
-    expect(h.counters.items.get(spendKey('user', 'bob', 'day', new Date()))![COUNTER_ATTR.committed]).toBeGreaterThan(40_000)
+    expect(today('bob', 'committed')).toBeGreaterThan(40_000)
   })
 
   it('releases the reservation when the upstream cannot be reached', async () => {
@@ -118,8 +118,7 @@ describe('budgets through the core', () => {
     expect((await call(proxy, post(codexBody(), token))).response.status).toBe(200)
     h.upstream.override = () => true // never answers: the proxy times out
     expect((await call(proxy, post(codexBody(), token))).response.status).toBe(502)
-    const item = h.counters.items.get(spendKey('user', 'bob', 'day', new Date()))!
-    expect(item[COUNTER_ATTR.committed]).toBe(Math.round(COST_PER_REQUEST * 1e6)) // only the first, served request
+    expect(today('bob', 'committed')).toBe(Math.round(COST_PER_REQUEST * 1e6)) // only the first, served request
   })
 
   it('fails closed with 503 usage_check_failed when counters are down and limits apply', async () => {

@@ -14,6 +14,10 @@ export const ENV = {
   tokenCacheMs: 'CODEX_PROXY_TOKEN_CACHE_MS',
   secretArn: 'CODEX_PROXY_SECRET_ARN',
   secretScan: 'CODEX_PROXY_SECRET_SCAN',
+  /** JSON `{"fingerprints":[…],"patterns":[…]}`: known test fixtures the scanner ignores. */
+  secretAllowlist: 'CODEX_PROXY_SECRET_ALLOWLIST',
+  /** HMAC key of finding fingerprints (a deployment secret; see lambda/src/secrets/README.md). */
+  secretFingerprintKey: 'CODEX_PROXY_SECRET_FINGERPRINT_KEY',
   dataDir: 'CODEX_PROXY_DATA_DIR',
   url: 'CODEX_PROXY_URL',
   stackOutputs: 'CODEX_PROXY_STACK_OUTPUTS',
@@ -47,6 +51,20 @@ export const DEFAULTS = {
 /** AWS Lambda refuses invocation payloads over 6 MB (synchronous invoke quota). */
 export const LAMBDA_MAX_REQUEST_BYTES = 6 * MiB
 
+/**
+ * Secret-scan modes (SPEC "Secret detection"). The Lambda reads one from ENV.secretScan;
+ * the Pulumi program validates its config against the same list.
+ */
+export const SECRET_SCAN_MODES = ['off', 'flag', 'redact', 'block'] as const
+export type SecretScanMode = (typeof SECRET_SCAN_MODES)[number]
+export const DEFAULT_SECRET_SCAN_MODE: SecretScanMode = 'flag'
+
+export function parseSecretScanMode(name: string, raw: string | undefined, fallback: SecretScanMode): SecretScanMode {
+  if (raw === undefined || raw === '') return fallback
+  if ((SECRET_SCAN_MODES as readonly string[]).includes(raw)) return raw as SecretScanMode
+  throw new ConfigError(`${name} must be one of ${SECRET_SCAN_MODES.join(', ')}, got "${raw}"`)
+}
+
 export interface ProxyConfig {
   /** Base URL of the upstream API, without `/v1` (the proxy appends the request path). */
   upstreamUrl: string
@@ -56,6 +74,8 @@ export interface ProxyConfig {
   bodyCapBytes: number
   maxRequestBytes: number
   tokenCacheMs: number
+  /** Secret scanning of request bodies; tokens and teams may override it. */
+  secretScanMode: SecretScanMode
   /** Reported by /healthz and stamped on every record. */
   version: string
 }
@@ -102,14 +122,8 @@ export function proxyConfigFromEnv(env: Record<string, string | undefined>, vers
     bodyCapBytes: parsePositiveInt(ENV.bodyCapBytes, env[ENV.bodyCapBytes], DEFAULTS.bodyCapBytes),
     maxRequestBytes: parsePositiveInt(ENV.maxRequestBytes, env[ENV.maxRequestBytes], DEFAULTS.maxRequestBytes),
     tokenCacheMs: parsePositiveInt(ENV.tokenCacheMs, env[ENV.tokenCacheMs], DEFAULTS.tokenCacheMs),
+    secretScanMode: parseSecretScanMode(ENV.secretScan, env[ENV.secretScan], DEFAULT_SECRET_SCAN_MODE),
     version,
   }
 }
 
-/**
- * Secret-scan modes (SPEC "Secret detection"). The Lambda reads one from ENV.secretScan;
- * the Pulumi program validates its config against the same list.
- */
-export const SECRET_SCAN_MODES = ['off', 'flag', 'redact', 'block'] as const
-export type SecretScanMode = (typeof SECRET_SCAN_MODES)[number]
-export const DEFAULT_SECRET_SCAN_MODE: SecretScanMode = 'flag'

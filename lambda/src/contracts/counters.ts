@@ -4,9 +4,11 @@
 // Money is kept as whole micro-USD (1e-6 USD): DynamoDB ADD on integers is exact, while
 // JS floats would accumulate binary noise in the stored decimal.
 //
-// Spend items carry `committed` = spent + in-flight reservations. DynamoDB condition
-// expressions cannot add numbers, so the admission check "committed + estimate <= limit"
-// is sent as "committed <= limit − estimate" with the right side computed by the proxy.
+// Spend: one item per user (or team) and UTC month; the month's totals and each day's
+// totals are attributes of it (`committed_month`, `committed_d21`, …), so one conditional
+// UpdateItem checks and reserves against both budgets. `committed` = spent + in-flight
+// reservations. DynamoDB condition expressions cannot add numbers, so the admission check
+// "committed + estimate <= limit" is sent as "committed <= limit − estimate".
 
 /** Whose budget: spend is counted per user (across all their tokens) and per team. */
 export type Level = 'user' | 'team'
@@ -14,12 +16,15 @@ export type Level = 'user' | 'team'
 export type RateScope = 'token' | 'team'
 export type Period = 'day' | 'month'
 
-export const COUNTER_ATTR = {
-  count: 'request_count',
-  committed: 'committed_micro_usd',
-  spent: 'spent_micro_usd',
-  requests: 'settled_requests',
-} as const
+/** Requests taken in a rate window. */
+export const RATE_ATTR = 'request_count'
+
+export type SpendMeasure = 'committed' | 'spent' | 'requests'
+
+/** Attribute of a spend item: `committed_month`, `spent_d07`, … (micro-USD; requests: count). */
+export function spendAttr(measure: SpendMeasure, period: Period, at: Date): string {
+  return period === 'month' ? `${measure}_month` : `${measure}_d${pad(at.getUTCDate())}`
+}
 
 export const MICRO = 1_000_000
 export const toMicroUsd = (usd: number) => Math.round(usd * MICRO)
@@ -35,8 +40,9 @@ export function rateKey(scope: RateScope, id: string, at: Date): string {
   return `rpm#${scope}#${id}#${minuteOf(at)}`
 }
 
-export function spendKey(level: Level, id: string, period: Period, at: Date): string {
-  return `spend#${level}#${id}#${period}#${period === 'day' ? dayOf(at) : monthOf(at)}`
+/** The spend item of a user or team for the UTC month of `at`. */
+export function spendKey(level: Level, id: string, at: Date): string {
+  return `spend#${level}#${id}#${monthOf(at)}`
 }
 
 /** When the window or budget period containing `at` ends (UTC). */

@@ -176,7 +176,8 @@ export function matchCatalogue(text: string): { code: ProxyErrorCode; entry: Cat
     (a, b) => b[1].message.length - a[1].message.length,
   )
   for (const [code, entry] of entries) {
-    if (lower.includes(entry.message) || lower.includes(code)) return { code, entry }
+    // Both sides lowercased: some messages carry capitals ("Authorization header").
+    if (lower.includes(entry.message.toLowerCase()) || lower.includes(code)) return { code, entry }
   }
   return undefined
 }

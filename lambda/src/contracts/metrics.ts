@@ -20,6 +20,8 @@ export const METRIC = {
   budgetWarnings: 'BudgetWarnings',
   spendRecordFailures: 'SpendRecordFailures',
   clientAborts: 'ClientAborts',
+  secretFindings: 'SecretFindings',
+  secretScanTime: 'SecretScanTime',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]

@@ -5,6 +5,7 @@
 //   token#<sha256 of token>  — one item per proxy token (the token itself is never stored)
 //   team#<team name>         — per-team policy (budgets, rpm)
 // A sparse GSI on `user_id` finds a user's tokens (only token items carry user_id).
+import type { SecretScanMode } from './config.js'
 
 export const TOKENS_TABLE = {
   defaultName: 'codex-proxy-tokens',
@@ -36,10 +37,12 @@ export interface TokenPolicy {
   budget_mode?: 'hard' | 'soft'
   /** Share of a budget (percent) from which responses carry a warning header. Default 80. */
   budget_warn_percent?: number
+  /** Secret-scan mode for this token's (or team's) requests; else the deployment's. */
+  secret_scan?: SecretScanMode
 }
 
 /** Policy fields, in one list for copying and validation (CLI, rotate, team items). */
-export const POLICY_FIELDS = ['models', 'rpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_mode', 'budget_warn_percent'] as const satisfies readonly (keyof TokenPolicy)[]
+export const POLICY_FIELDS = ['models', 'rpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_mode', 'budget_warn_percent', 'secret_scan'] as const satisfies readonly (keyof TokenPolicy)[]
 
 export const DEFAULT_BUDGET_WARN_PERCENT = 80
 

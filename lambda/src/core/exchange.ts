@@ -32,6 +32,8 @@ export class Exchange {
   usageStatus: UsageStatus = 'none'
   costUsd: number | null = null
   secretFindings: SecretFinding[] = []
+  /** The request body went through the secret scanner (so stored bodies are redacted). */
+  scanned = false
 
   constructor(
     readonly requestId: string,

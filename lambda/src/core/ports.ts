@@ -64,10 +64,16 @@ export const noMetrics: Metrics = { emit: () => {} }
 /** Atomic numeric counters (usage table): rate windows and budget reservations. */
 export interface CounterStore {
   /**
-   * Adds `amount` to `attribute` of item `key` only if its current value (absent = 0)
-   * is at most `ceiling`; atomic against concurrent callers in any process.
+   * Adds `amounts` to item `key` only if every attribute named in `ceilings` is currently
+   * at most its ceiling (absent = 0); atomic against concurrent callers in any process.
+   * Returns the new values, or the current values of the ceiling attributes on refusal.
    */
-  addIfAtMost(key: string, attribute: string, amount: number, ceiling: number, expiresAt: number): Promise<{ ok: true; value: number } | { ok: false; current: number }>
+  addWithin(
+    key: string,
+    amounts: Record<string, number>,
+    ceilings: Record<string, number>,
+    expiresAt: number,
+  ): Promise<{ ok: true; values: Record<string, number> } | { ok: false; current: Record<string, number> }>
   /** Unconditional atomic adds; returns the new values. */
   add(key: string, amounts: Record<string, number>, expiresAt: number): Promise<Record<string, number>>
   /** Current values of several items (absent items are missing from the map). */

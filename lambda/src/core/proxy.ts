@@ -35,6 +35,8 @@ import { CachedTokenStore } from './token-cache.js'
 import { describeUpstreamError } from './upstream-errors.js'
 import { UsageExtractor } from './usage.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
+import type { SecretScanner } from '../secrets/index.js'
+import { describeFindings, effectiveScanMode, isScannableBody, redactText, scanRequestBody, toRecordFindings } from './secret-scan.js'
 
 export interface ProxyDeps {
   config: ProxyConfig
@@ -45,6 +47,8 @@ export interface ProxyDeps {
   counters: CounterStore
   /** Price table; defaults to the package prices without overrides. */
   pricer?: Pricer
+  /** Secret scanner; without one, scanning is off whatever the mode says. */
+  secretScanner?: SecretScanner
   clock?: Clock
   metrics?: Metrics
   fetch?: UpstreamFetch
@@ -72,11 +76,15 @@ export function createProxy(deps: ProxyDeps): Proxy {
   /**
    * Builds and writes the record once the exchange is over. The returned promise never
    * rejects; the caller hands it to ctx.waitUntil so the host keeps the invocation alive
-   * for it, while the client's response is never held back by it.
+   * for it, while the client's response is never held back by it: building the record
+   * (decoding and redacting bodies) waits for the next macrotask, after the response
+   * has been closed or handed to the host.
    */
-  function audit(ex: Exchange): Promise<void> {
-    const endedMono = clock.monotonic()
+  async function audit(ex: Exchange, endedMono = clock.monotonic()): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 0))
     const record = ex.toRecord(endedMono, config.bodyCapBytes)
+    // Upstreams echo parts of the request (e.g. `instructions` in response.created).
+    if (ex.scanned && deps.secretScanner && record.response_body) record.response_body = redactText(deps.secretScanner, record.response_body)
     emitRequestMetrics(ex, record.latency_ms, record.ttfb_ms)
     return deps.audit.write(record).catch((err: unknown) => {
       log(`audit write failed for ${ex.requestId}: ${err instanceof Error ? err.message : String(err)}`)
@@ -161,10 +169,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
       throw err
     }
     ex.requestBody = body
-    const summary = summariseRequestBody(
-      body.byteLength ? textUpTo(body, body.byteLength).text : '',
-      request.headers.get('content-type'),
-    )
+    const bodyText = body.byteLength ? textUpTo(body, body.byteLength).text : ''
+    const summary = summariseRequestBody(bodyText, request.headers.get('content-type'))
     ex.model = summary.model
     ex.stream = summary.stream
 
@@ -172,6 +178,22 @@ export function createProxy(deps: ProxyDeps): Proxy {
     const named = summary.model ?? (ex.method === 'GET' ? modelOfLookupPath(ex.path) : undefined)
     if (lists.length > 0 && named && !isModelAllowed(named, lists)) {
       return fail(ex, ctx, 'model_not_allowed', `${named} is not allowed for ${ex.caller.user_id} (allowed: ${describeAllowList(lists)})`)
+    }
+
+    let forwardBody = body
+    const mode = effectiveScanMode(ex.caller, config.secretScanMode)
+    if (mode !== 'off' && deps.secretScanner && body.byteLength > 0 && isScannableBody(request.headers.get('content-type'), summary.json !== undefined)) {
+      const startedScan = clock.monotonic()
+      const scan = scanRequestBody(deps.secretScanner, mode, bodyText)
+      metrics.emit(METRIC.secretScanTime, clock.monotonic() - startedScan, 'Milliseconds')
+      ex.scanned = true
+      ex.secretFindings = toRecordFindings(scan.findings)
+      if (scan.recordText !== undefined) ex.requestBodyForRecord = scan.recordText
+      for (const f of scan.findings) metrics.emit(METRIC.secretFindings, 1, 'Count', { Rule: f.rule_id })
+      if (scan.findings.length > 0 && mode === 'block') {
+        return fail(ex, ctx, 'secret_detected', `${describeFindings(scan.findings)}; remove it from the conversation (start a new session) — nothing was sent upstream`)
+      }
+      if (scan.forwardText !== undefined) forwardBody = new TextEncoder().encode(scan.forwardText)
     }
 
     const at = new Date(ex.startedAt)
@@ -192,7 +214,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
       return fail(ex, ctx, 'usage_check_failed')
     }
 
-    return forward(request, ctx, ex, body, admission, lists)
+    return forward(request, ctx, ex, forwardBody, admission, lists)
   }
 
   async function forward(
@@ -282,15 +304,20 @@ export function createProxy(deps: ProxyDeps): Proxy {
         ex.responseTruncated = outcome.truncated
         ex.upstreamError = outcome.upstreamError
         ex.clientAborted = outcome.clientAborted
-        const complete = !outcome.truncated && !outcome.upstreamError && !outcome.clientAborted
-        const result = usage.finish(complete && !usage.isStream ? textUpTo(outcome.captured, outcome.bytes).text : undefined)
-        ex.usage = result.usage
-        ex.responseModel = result.model
-        ex.usageStatus = result.usage ? 'reported' : expectsUsage ? 'missing' : 'none'
-        ex.costUsd = result.usage ? (pricer.price(ex.responseModel ?? ex.model, result.usage, new Date(ex.startedAt))?.cost_usd ?? null) : null
-        // Unknown usage or price on a charged call: the reservation stays as the spend.
-        const charged = ex.usageStatus === 'reported' ? ex.costUsd : ex.usageStatus === 'missing' ? null : 0
-        void Promise.all([audit(ex), admission.settle(charged)]).then(() => recorded())
+        const endedMono = clock.monotonic()
+        // The rest (parsing a JSON body for usage, pricing, the record) runs after the
+        // client's stream has been closed.
+        setTimeout(() => {
+          const complete = !outcome.truncated && !outcome.upstreamError && !outcome.clientAborted
+          const result = usage.finish(complete && !usage.isStream ? textUpTo(outcome.captured, outcome.bytes).text : undefined)
+          ex.usage = result.usage
+          ex.responseModel = result.model
+          ex.usageStatus = result.usage ? 'reported' : expectsUsage ? 'missing' : 'none'
+          ex.costUsd = result.usage ? (pricer.price(ex.responseModel ?? ex.model, result.usage, new Date(ex.startedAt))?.cost_usd ?? null) : null
+          // Unknown usage or price on a charged call: the reservation stays as the spend.
+          const charged = ex.usageStatus === 'reported' ? ex.costUsd : ex.usageStatus === 'missing' ? null : 0
+          void Promise.all([audit(ex, endedMono), admission.settle(charged)]).then(() => recorded())
+        }, 0)
       },
     })
     return new Response(relayed, { status: upstream.status, headers })

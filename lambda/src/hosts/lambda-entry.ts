@@ -9,6 +9,7 @@ import { createProxy, type Proxy } from '../core/proxy.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
+import { secretScannerFromEnv } from '../secrets/from-env.js'
 import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
@@ -40,6 +41,7 @@ function buildProxy(): Proxy {
     tokens: new DynamoTokenStore(doc, requiredEnv(ENV.tokensTable)),
     counters: new DynamoCounterStore(doc, requiredEnv(ENV.usageTable)),
     pricer: pricerFromEnv(process.env),
+    secretScanner: secretScannerFromEnv(process.env),
     audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
     key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
     metrics,

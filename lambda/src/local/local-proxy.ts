@@ -1,11 +1,12 @@
 // Composition of the local host: embedded stores (or real AWS tables/bucket), the proxy
 // core, and the node:http adapter. `codex-proxy serve` is a thin CLI over this.
+import { randomBytes } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ProxyConfig } from '../contracts/config.js'
-import { DEFAULTS } from '../contracts/config.js'
+import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
@@ -14,6 +15,7 @@ import { createProxy } from '../core/proxy.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
+import { secretScannerFromEnv } from '../secrets/from-env.js'
 import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
@@ -82,7 +84,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   let names: StackNames
   if (options.aws) {
     names = { tokensTable: options.aws.tokensTable, usageTable: options.aws.usageTable, bucket: options.aws.bucket }
-    target = { region: options.aws.region }
+    const env = options.env ?? process.env
+    target = { region: options.aws.region, forcePathStyle: parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false) }
   } else if (options.storeEndpoints) {
     stores = { ...options.storeEndpoints, close: async () => {} }
     names = LOCAL_NAMES
@@ -127,12 +130,14 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         bodyCapBytes: DEFAULTS.bodyCapBytes,
         maxRequestBytes: DEFAULTS.maxRequestBytes,
         tokenCacheMs: DEFAULTS.tokenCacheMs,
+        secretScanMode: DEFAULT_SECRET_SCAN_MODE,
         version: PROXY_VERSION,
         ...options.config,
       },
       tokens: new DynamoTokenStore(doc, names.tokensTable),
       counters: new DynamoCounterStore(doc, names.usageTable),
       pricer: pricerFromEnv(options.env ?? process.env),
+      secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
       audit,
       key,
       metrics,
@@ -198,4 +203,17 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
   if (answers) {
     throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
   }
+}
+
+/**
+ * The local host's fingerprint key: random, kept in the data directory (0600) so that
+ * fingerprints stay comparable across restarts without being guessable.
+ */
+async function localFingerprintKey(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'fingerprint.key')
+  const existing = await readFile(file, 'utf8').catch(() => '')
+  if (existing.trim()) return existing.trim()
+  const key = randomBytes(32).toString('base64url')
+  await writeFile(file, `${key}\n`, { mode: 0o600 })
+  return key
 }

@@ -10,6 +10,9 @@
 import { calcPrice } from '@pydantic/genai-prices'
 import type { BillableTokens } from './billable.js'
 
+/** The one provider priced (the proxy only talks to the OpenAI API); the Lambda build keeps only its data. */
+export const PRICE_PROVIDER_ID = 'openai'
+
 export interface PackageQuote {
   readonly cost_usd: number
   /** The package's model id that matched, e.g. `gpt-5` for `gpt-5-2025-08-07`. */
@@ -30,7 +33,7 @@ export function packagePrice(model: string, tokens: BillableTokens, at: Date): P
     result = calcPrice(
       { input_tokens: tokens.input, cache_read_tokens: tokens.cached, output_tokens: tokens.output },
       model,
-      { providerId: 'openai', timestamp: at },
+      { providerId: PRICE_PROVIDER_ID, timestamp: at },
     )
   } catch {
     // The package throws on price data it cannot apply (e.g. a malformed tier). That is

@@ -2,9 +2,8 @@
 // these; nothing here carries the matched text, by design (the audit log must never
 // become a secret store).
 
-export type SecretScanMode = 'off' | 'flag' | 'redact' | 'block'
-
-export const SECRET_SCAN_MODES: readonly SecretScanMode[] = ['off', 'flag', 'redact', 'block']
+// The modes are a configuration contract (contracts/config.ts), re-exported for callers.
+export { SECRET_SCAN_MODES, type SecretScanMode } from '../contracts/config.js'
 
 export interface SecretFinding {
   /** Stable rule id, e.g. `aws-access-key-id`, `codex-proxy-token`. */

@@ -11,50 +11,48 @@ export class DynamoCounterStore implements CounterStore {
     private readonly tableName: string,
   ) {}
 
-  async addIfAtMost(key: string, attribute: string, amount: number, ceiling: number, expiresAt: number) {
+  async addWithin(key: string, amounts: Record<string, number>, ceilings: Record<string, number>, expiresAt: number) {
+    const update = this.addExpression(amounts, expiresAt)
+    const conditions = Object.entries(ceilings).map(([attr, ceiling], i) => {
+      update.names[`#c${i}`] = attr
+      update.values[`:c${i}`] = ceiling
+      // An absent attribute counts as 0, which passes only a non-negative ceiling.
+      return ceiling >= 0 ? `(attribute_not_exists(#c${i}) OR #c${i} <= :c${i})` : `#c${i} <= :c${i}`
+    })
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [USAGE_TABLE.partitionKey]: key },
-          UpdateExpression: 'ADD #v :amount SET #ttl = :ttl',
-          // An absent item counts as 0, which passes only a non-negative ceiling.
-          ConditionExpression: ceiling >= 0 ? 'attribute_not_exists(#v) OR #v <= :ceiling' : '#v <= :ceiling',
-          ExpressionAttributeNames: { '#v': attribute, '#ttl': USAGE_TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':amount': amount, ':ceiling': ceiling, ':ttl': expiresAt },
+          UpdateExpression: update.expression,
+          ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
           ReturnValues: 'UPDATED_NEW',
         }),
       )
-      return { ok: true as const, value: Number(Attributes?.[attribute] ?? amount) }
+      return { ok: true as const, values: pick(Attributes, Object.keys(amounts)) }
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err
       // Refusals are rare and answered with what was used, so one extra read is fine.
       const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [USAGE_TABLE.partitionKey]: key } }))
-      return { ok: false as const, current: Number(Item?.[attribute] ?? 0) }
+      return { ok: false as const, current: pick(Item, Object.keys(ceilings)) }
     }
   }
 
   async add(key: string, amounts: Record<string, number>, expiresAt: number) {
-    const names: Record<string, string> = { '#ttl': USAGE_TABLE.ttlAttribute }
-    const values: Record<string, number> = { ':ttl': expiresAt }
-    const adds = Object.entries(amounts).map(([attr, amount], i) => {
-      names[`#a${i}`] = attr
-      values[`:a${i}`] = amount
-      return `#a${i} :a${i}`
-    })
+    const update = this.addExpression(amounts, expiresAt)
     const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { [USAGE_TABLE.partitionKey]: key },
-        UpdateExpression: `ADD ${adds.join(', ')} SET #ttl = :ttl`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: update.expression,
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: update.values,
         ReturnValues: 'UPDATED_NEW',
       }),
     )
-    const out: Record<string, number> = {}
-    for (const attr of Object.keys(amounts)) out[attr] = Number(Attributes?.[attr] ?? 0)
-    return out
+    return pick(Attributes, Object.keys(amounts))
   }
 
   async get(keys: string[]): Promise<Map<string, Record<string, number>>> {
@@ -75,4 +73,19 @@ export class DynamoCounterStore implements CounterStore {
     }
     return out
   }
+
+  private addExpression(amounts: Record<string, number>, expiresAt: number) {
+    const names: Record<string, string> = { '#ttl': USAGE_TABLE.ttlAttribute }
+    const values: Record<string, number> = { ':ttl': expiresAt }
+    const adds = Object.entries(amounts).map(([attr, amount], i) => {
+      names[`#a${i}`] = attr
+      values[`:a${i}`] = amount
+      return `#a${i} :a${i}`
+    })
+    return { expression: `ADD ${adds.join(', ')} SET #ttl = :ttl`, names, values }
+  }
+}
+
+function pick(item: Record<string, unknown> | undefined, attrs: string[]): Record<string, number> {
+  return Object.fromEntries(attrs.map((a) => [a, Number(item?.[a] ?? 0)]))
 }

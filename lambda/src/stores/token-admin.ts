@@ -74,11 +74,9 @@ export class TokenAdmin {
 
   /** All token items, or one user's (via the by_user index). Sorted by creation time. */
   async list(user?: string): Promise<TokenItem[]> {
-    const items: TokenItem[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = user
-        ? await this.doc.send(
+    const items = user
+      ? await this.pages<TokenItem>((start) =>
+          this.doc.send(
             new QueryCommand({
               TableName: this.tableName,
               IndexName: TOKENS_TABLE.byUserIndex,
@@ -87,20 +85,10 @@ export class TokenAdmin {
               ExpressionAttributeValues: { ':u': user },
               ExclusiveStartKey: start,
             }),
-          )
-        : await this.doc.send(
-            new ScanCommand({
-              TableName: this.tableName,
-              FilterExpression: '#k = :k',
-              ExpressionAttributeNames: { '#k': 'kind' },
-              ExpressionAttributeValues: { ':k': 'token' },
-              ExclusiveStartKey: start,
-            }),
-          )
-      items.push(...((page.Items ?? []) as TokenItem[]).filter((i) => i.kind === 'token'))
-      start = page.LastEvaluatedKey
-    } while (start)
-    return items.sort((a, b) => a.created_at.localeCompare(b.created_at))
+          ),
+        )
+      : await this.scanWhere<TokenItem>('#k = :k', { '#k': 'kind' }, { ':k': 'token' })
+    return items.filter((i) => i.kind === 'token').sort((a, b) => a.created_at.localeCompare(b.created_at))
   }
 
   /**
@@ -108,27 +96,38 @@ export class TokenAdmin {
    * is a user id and names all of that user's tokens.
    */
   async resolve(userOrTokenId: string): Promise<TokenItem[]> {
-    if (TOKEN_ID_PATTERN.test(userOrTokenId)) {
-      // The token id is a prefix of the hash that keys the item.
-      const prefix = tokenKey(userOrTokenId.slice(4))
-      const items: TokenItem[] = []
-      let start: Record<string, unknown> | undefined
-      do {
-        const page = await this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'begins_with(#pk, :p)',
-            ExpressionAttributeNames: { '#pk': TOKENS_TABLE.partitionKey },
-            ExpressionAttributeValues: { ':p': prefix },
-            ExclusiveStartKey: start,
-          }),
-        )
-        items.push(...((page.Items ?? []) as TokenItem[]))
-        start = page.LastEvaluatedKey
-      } while (start)
-      return items
-    }
-    return this.list(userOrTokenId)
+    if (!TOKEN_ID_PATTERN.test(userOrTokenId)) return this.list(userOrTokenId)
+    // The token id is a prefix of the hash that keys the item.
+    const prefix = tokenKey(userOrTokenId.slice(4))
+    return this.scanWhere<TokenItem>('begins_with(#pk, :p)', { '#pk': TOKENS_TABLE.partitionKey }, { ':p': prefix })
+  }
+
+  /** Admin reads are rare and the table small: a filtered scan over all pages. */
+  private scanWhere<T>(filter: string, names: Record<string, string>, values: Record<string, unknown>): Promise<T[]> {
+    return this.pages<T>((start) =>
+      this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    )
+  }
+
+  private async pages<T>(
+    read: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>,
+  ): Promise<T[]> {
+    const items: T[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await read(start)
+      items.push(...((page.Items ?? []) as T[]))
+      start = page.LastEvaluatedKey
+    } while (start)
+    return items
   }
 
   async setEnabled(items: TokenItem[], enabled: boolean): Promise<TokenItem[]> {
@@ -183,22 +182,8 @@ export class TokenAdmin {
   }
 
   async listTeams(): Promise<TeamItem[]> {
-    const items: TeamItem[] = []
-    let start: Record<string, unknown> | undefined
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: '#k = :k',
-          ExpressionAttributeNames: { '#k': 'kind' },
-          ExpressionAttributeValues: { ':k': 'team' },
-          ExclusiveStartKey: start,
-        }),
-      )
-      items.push(...((page.Items ?? []) as TeamItem[]))
-      start = page.LastEvaluatedKey
-    } while (start)
-    return items.sort((a, b) => a.team.localeCompare(b.team))
+    const teams = await this.scanWhere<TeamItem>('#k = :k', { '#k': 'kind' }, { ':k': 'team' })
+    return teams.sort((a, b) => a.team.localeCompare(b.team))
   }
 
   private async applyChanges(pk: string, changes: Record<string, unknown>, condition: string | undefined): Promise<Record<string, unknown>> {

@@ -2,7 +2,7 @@ import { writeFile, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
-import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv } from '../../../lambda/src/contracts/config.js'
+import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv, SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
 import { PROXY_VERSION } from '../../../lambda/src/contracts/version.js'
 
 export default class Serve extends Command {
@@ -44,6 +44,10 @@ stores (credentials from the usual AWS SDK chain).`
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
     strict: Flags.boolean({ description: 'Forward only what Codex needs (POST /v1/responses[/compact], GET /v1/models).', env: ENV.strict }),
+    'secret-scan': Flags.option({
+      options: SECRET_SCAN_MODES,
+      description: `Secret detection on request bodies: off, flag (record findings), redact (replace before forwarding), block (400 secret_detected) [default flag; env: ${ENV.secretScan}].`,
+    })(),
     timeout: Flags.integer({ description: `Upstream timeout in seconds [default ${DEFAULTS.upstreamTimeoutMs / 1000}; env: ${ENV.upstreamTimeoutMs} in ms].`, min: 1 }),
     user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
     json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
@@ -116,7 +120,13 @@ stores (credentials from the usual AWS SDK chain).`
       strict: flags.strict,
       dumpDir: flags['dump-dir'],
       aws,
-      config: { ...envConfig, upstreamUrl, strict: flags.strict, ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }) },
+      config: {
+        ...envConfig,
+        upstreamUrl,
+        strict: flags.strict,
+        ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }),
+        ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
+      },
       onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
     }).catch((err: Error) => this.error(err.message, { exit: 1 }))
     process.once('SIGINT', () => void stop(0))
@@ -142,12 +152,15 @@ stores (credentials from the usual AWS SDK chain).`
       data_dir: aws ? null : dataDir,
       key_origin: origin,
       strict: flags.strict,
+      secret_scan: flags['secret-scan'] ?? envConfig.secretScanMode,
       ...(firstToken && { first_token: { ...firstToken, setup: codexSetup(proxy.url, firstToken.token) } }),
     }
     if (flags.json) {
       this.log(JSON.stringify(info))
     } else {
-      status(`codex-proxy listening on ${proxy.url} → ${upstreamUrl}${flags.strict ? ' (strict)' : ''}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`)
+      status(
+        `codex-proxy listening on ${proxy.url} → ${upstreamUrl}${flags.strict ? ' (strict)' : ''}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
+      )
       if (firstToken) {
         this.log(`\nNo tokens existed: created ${firstToken.token_id} for user "${firstToken.user_id}".`)
         this.log(`Token (shown once — store it now): ${firstToken.token}\n`)

@@ -25,7 +25,19 @@ const EXPECTED_ERRORS = new Set([
 export abstract class BaseCommand<T> extends Command {
   static override enableJsonFlag = true
 
+  /**
+   * Set by run() when its result reports a failure (a ✗ check): the result is still
+   * printed (table or --json), then the command exits 1.
+   */
+  protected failed = false
+
   abstract override run(): Promise<T>
+
+  protected override async _run<R>(): Promise<R> {
+    const result = await super._run<R>()
+    if (this.failed) this.exit(1)
+    return result
+  }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: unknown }): Promise<unknown> {
     if (err.oclif !== undefined) return super.catch(err)

@@ -1,6 +1,7 @@
 // Policy flags shared by `tokens add`, `tokens update` and `teams set`, and their
 // translation into validated policy changes ("none"/"all" remove a setting).
 import { Flags } from '@oclif/core'
+import { SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
 import { modelPatternProblem } from '../../../lambda/src/contracts/model-glob.js'
 import type { TokenPolicy } from '../../../lambda/src/contracts/tables.js'
 import type { PolicyChanges } from '../../../lambda/src/stores/token-admin.js'
@@ -14,6 +15,10 @@ export const policyFlags = {
   hard: Flags.boolean({ description: 'Refuse requests over budget with 429 budget_exceeded (the default).', exclusive: ['soft'], helpGroup: 'POLICY' }),
   soft: Flags.boolean({ description: 'Over budget, only warn (response header and metric).', exclusive: ['hard'], helpGroup: 'POLICY' }),
   'warn-percent': Flags.string({ description: 'Warn from this share of a budget, in percent (default 80); "none" resets it.', helpGroup: 'POLICY' }),
+  'secret-scan': Flags.string({
+    description: `Secret-scan mode for these requests (${SECRET_SCAN_MODES.join(', ')}), instead of the deployment's; "none" removes the override.`,
+    helpGroup: 'POLICY',
+  }),
 }
 
 export interface PolicyFlagValues {
@@ -24,6 +29,7 @@ export interface PolicyFlagValues {
   hard?: boolean | undefined
   soft?: boolean | undefined
   'warn-percent'?: string | undefined
+  'secret-scan'?: string | undefined
 }
 
 const isRemoval = (v: string) => /^(none|off|unset)$/i.test(v.trim())
@@ -58,6 +64,12 @@ export function policyChangesFromFlags(flags: PolicyFlagValues): PolicyChanges {
   if (flags.hard) changes.budget_mode = 'hard'
   if (flags.soft) changes.budget_mode = 'soft'
   if (flags['warn-percent'] !== undefined) changes.budget_warn_percent = positiveNumber('warn-percent', flags['warn-percent'], false, 100)
+  const scan = flags['secret-scan']
+  if (scan !== undefined) {
+    if (isRemoval(scan)) changes.secret_scan = null
+    else if ((SECRET_SCAN_MODES as readonly string[]).includes(scan)) changes.secret_scan = scan as (typeof SECRET_SCAN_MODES)[number]
+    else throw new UserError(`--secret-scan must be one of ${SECRET_SCAN_MODES.join(', ')} or "none"; got "${scan}"`)
+  }
   return changes
 }
 
@@ -73,5 +85,6 @@ export function describePolicy(p: TokenPolicy): string[] {
     `models:   ${p.models?.join(', ') ?? 'all'}`,
     `rpm:      ${p.rpm ?? 'unlimited'}`,
     `budgets:  daily ${p.budget_daily_usd === undefined ? '—' : `$${p.budget_daily_usd}`}, monthly ${p.budget_monthly_usd === undefined ? '—' : `$${p.budget_monthly_usd}`} (${p.budget_mode ?? 'hard'}, warn at ${p.budget_warn_percent ?? 80}%)`,
+    `secrets:  ${p.secret_scan ?? 'deployment default'}`,
   ]
 }

@@ -1,5 +1,5 @@
 // Spend vs limits for `tokens show` and `teams show`, read from the usage counters.
-import { COUNTER_ATTR, fromMicroUsd, type Level, type Period, periodEnd, spendKey } from '../../../lambda/src/contracts/counters.js'
+import { fromMicroUsd, type Level, type Period, periodEnd, spendAttr, spendKey } from '../../../lambda/src/contracts/counters.js'
 import { ENV } from '../../../lambda/src/contracts/config.js'
 import type { TokenPolicy } from '../../../lambda/src/contracts/tables.js'
 import { dynamoDocumentClient } from '../../../lambda/src/stores/aws-clients.js'
@@ -26,16 +26,15 @@ export interface SpendSummary {
 export async function readSpend(target: Target, subjects: { level: Level; id: string; policy: TokenPolicy }[], now = new Date()): Promise<SpendSummary[]> {
   const table = required(target.usageTable, 'usage table', 'usage-table', ENV.usageTable)
   const counters = new DynamoCounterStore(dynamoDocumentClient(target.aws), table)
-  const keys = subjects.flatMap((s) => (['day', 'month'] as const).map((p) => spendKey(s.level, s.id, p, now)))
-  const items = await counters.get(keys)
+  const items = await counters.get(subjects.map((s) => spendKey(s.level, s.id, now)))
   const periodSpend = (s: (typeof subjects)[number], period: Period): PeriodSpend => {
-    const item = items.get(spendKey(s.level, s.id, period, now)) ?? {}
+    const item = items.get(spendKey(s.level, s.id, now)) ?? {}
     const limit = period === 'day' ? s.policy.budget_daily_usd : s.policy.budget_monthly_usd
     return {
       period,
-      spent_usd: fromMicroUsd(item[COUNTER_ATTR.spent] ?? 0),
-      committed_usd: fromMicroUsd(item[COUNTER_ATTR.committed] ?? 0),
-      requests: item[COUNTER_ATTR.requests] ?? 0,
+      spent_usd: fromMicroUsd(item[spendAttr('spent', period, now)] ?? 0),
+      committed_usd: fromMicroUsd(item[spendAttr('committed', period, now)] ?? 0),
+      requests: item[spendAttr('requests', period, now)] ?? 0,
       limit_usd: limit ?? null,
       resets_at: periodEnd(period, now).toISOString(),
     }

@@ -3,7 +3,7 @@
 //   3. a stack-outputs file (`pulumi stack output --json`)   4. the local stack (--local)
 import { readFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
-import { ENV } from '../../../lambda/src/contracts/config.js'
+import { ENV, parseBoolean } from '../../../lambda/src/contracts/config.js'
 import { STACK_OUTPUT, type StackOutputs } from '../../../lambda/src/contracts/stack-outputs.js'
 import { type LocalStackInfo, defaultDataDir, findRunningStack, readStackFile, isProcessAlive } from '../../../lambda/src/local/stack-file.js'
 import type { AwsTarget } from '../../../lambda/src/stores/aws-clients.js'
@@ -29,6 +29,40 @@ export const targetFlags = {
   url: Flags.string({ description: `Proxy base URL, for onboarding text and probes [env: ${ENV.url}].`, helpGroup: 'TARGET' }),
 }
 
+/**
+ * Environment variables for names only the ops CLI needs (the proxy itself never reads
+ * them, so they are not in the proxy's ENV contract). The secret ARN reuses ENV.secretArn.
+ */
+export const CLI_ENV = {
+  functionName: 'CODEX_PROXY_FUNCTION',
+  aliasName: 'CODEX_PROXY_ALIAS',
+  logGroup: 'CODEX_PROXY_LOG_GROUP',
+  athenaWorkgroup: 'CODEX_PROXY_ATHENA_WORKGROUP',
+  glueDatabase: 'CODEX_PROXY_GLUE_DATABASE',
+  glueTable: 'CODEX_PROXY_GLUE_TABLE',
+} as const
+
+/**
+ * The alias that serves traffic when nothing names it: the Pulumi program's LIVE_ALIAS
+ * (infra/proxy.ts, not imported here because it pulls in @pulumi/aws; a test keeps the two equal).
+ */
+export const DEFAULT_ALIAS = 'live'
+
+/** Names of the deployed function and its companions: for `validate` and `report throttles`. */
+export const deploymentFlags = {
+  function: Flags.string({ description: `Lambda function name [env: ${CLI_ENV.functionName}].`, helpGroup: 'TARGET' }),
+  alias: Flags.string({ description: `Alias that serves the Function URL [env: ${CLI_ENV.aliasName}; default ${DEFAULT_ALIAS}].`, helpGroup: 'TARGET' }),
+  'log-group': Flags.string({ description: `Function log group [env: ${CLI_ENV.logGroup}; default /aws/lambda/<function>].`, helpGroup: 'TARGET' }),
+  secret: Flags.string({ description: `Secrets Manager ARN or name of the OpenAI key [env: ${ENV.secretArn}].`, helpGroup: 'TARGET' }),
+}
+
+/** Where the Athena engine of `report usage` runs its query. */
+export const athenaFlags = {
+  workgroup: Flags.string({ description: `Athena workgroup [env: ${CLI_ENV.athenaWorkgroup}].`, helpGroup: 'TARGET' }),
+  database: Flags.string({ description: `Glue database of the audit table [env: ${CLI_ENV.glueDatabase}].`, helpGroup: 'TARGET' }),
+  'glue-table': Flags.string({ description: `Glue table of the audit records [env: ${CLI_ENV.glueTable}].`, helpGroup: 'TARGET' }),
+}
+
 export interface TargetFlagValues {
   local?: boolean | undefined
   'data-dir'?: string | undefined
@@ -38,6 +72,34 @@ export interface TargetFlagValues {
   bucket?: string | undefined
   'stack-outputs'?: string | undefined
   url?: string | undefined
+  function?: string | undefined
+  alias?: string | undefined
+  'log-group'?: string | undefined
+  secret?: string | undefined
+  workgroup?: string | undefined
+  database?: string | undefined
+  'glue-table'?: string | undefined
+}
+
+/** Resource names beyond the stores, each undefined when nothing names it. */
+export interface DeploymentNames {
+  functionName: string | undefined
+  aliasName: string
+  logGroup: string | undefined
+  secretArn: string | undefined
+  athenaWorkgroup: string | undefined
+  glueDatabase: string | undefined
+  glueTable: string | undefined
+}
+
+const NO_DEPLOYMENT: DeploymentNames = {
+  functionName: undefined,
+  aliasName: DEFAULT_ALIAS,
+  logGroup: undefined,
+  secretArn: undefined,
+  athenaWorkgroup: undefined,
+  glueDatabase: undefined,
+  glueTable: undefined,
 }
 
 export interface Target {
@@ -50,6 +112,7 @@ export interface Target {
   bucket: string | undefined
   proxyUrl: string | undefined
   outputs: StackOutputs
+  deployment: DeploymentNames
   local?: LocalStackInfo
 }
 
@@ -65,17 +128,30 @@ export async function resolveTarget(flags: TargetFlagValues, env: Record<string,
   const bucket = pick(flags.bucket, ENV.bucket, outputs[STACK_OUTPUT.logsBucket])
   const proxyUrl = pick(flags.url, ENV.url, outputs[STACK_OUTPUT.functionUrl])
   const region = flags.region ?? (env[ENV.region] || undefined) ?? outputs[STACK_OUTPUT.region] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  const functionName = pick(flags.function, CLI_ENV.functionName, outputs[STACK_OUTPUT.functionName])
+  const deployment: DeploymentNames = {
+    functionName,
+    aliasName: pick(flags.alias, CLI_ENV.aliasName, outputs[STACK_OUTPUT.aliasName]) ?? DEFAULT_ALIAS,
+    // Lambda's default log group name, which the Pulumi program also uses.
+    logGroup: pick(flags['log-group'], CLI_ENV.logGroup, outputs[STACK_OUTPUT.logGroup]) ?? (functionName && `/aws/lambda/${functionName}`),
+    secretArn: pick(flags.secret, ENV.secretArn, outputs[STACK_OUTPUT.secretArn]),
+    athenaWorkgroup: pick(flags.workgroup, CLI_ENV.athenaWorkgroup, outputs[STACK_OUTPUT.athenaWorkgroup]),
+    glueDatabase: pick(flags.database, CLI_ENV.glueDatabase, outputs[STACK_OUTPUT.glueDatabase]),
+    glueTable: pick(flags['glue-table'], CLI_ENV.glueTable, outputs[STACK_OUTPUT.glueTable]),
+  }
 
-  if (tokensTable || bucket || usageTable || outputsFile) {
+  if (tokensTable || bucket || usageTable || outputsFile || functionName || deployment.athenaWorkgroup) {
     return {
       kind: 'aws',
       source: outputsFile ? `stack outputs ${outputsFile}` : 'flags/environment',
-      aws: { region },
+      // S3-compatible stores (MinIO, s3rver) behind AWS_ENDPOINT_URL_S3 need path-style URLs.
+      aws: { region, forcePathStyle: parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false) || undefined },
       tokensTable,
       usageTable,
       bucket,
       proxyUrl,
       outputs,
+      deployment,
     }
   }
   // Nothing configured for AWS: fall back to a local stack if one is running.
@@ -83,7 +159,8 @@ export async function resolveTarget(flags: TargetFlagValues, env: Record<string,
   if (running && isProcessAlive(running.pid)) return localTarget(running)
   throw new UserError(
     'no target: use --local for the local stack (`npm start`), or name the AWS resources with ' +
-      `--table/--bucket, ${ENV.tokensTable}/${ENV.bucket}, or --stack-outputs FILE (from \`pulumi stack output --json\`)`,
+      `--table/--bucket/--function, ${ENV.tokensTable}/${ENV.bucket}/${CLI_ENV.functionName}, or --stack-outputs FILE ` +
+      `(write it with \`pulumi stack output --json > stack-outputs.json\`; env ${ENV.stackOutputs})`,
   )
 }
 
@@ -97,6 +174,7 @@ function localTarget(info: LocalStackInfo): Target {
     bucket: info.bucket,
     proxyUrl: info.url,
     outputs: {},
+    deployment: NO_DEPLOYMENT,
     local: info,
   }
 }
@@ -120,5 +198,27 @@ async function readStackOutputs(file: string): Promise<StackOutputs> {
 
 export function required(value: string | undefined, what: string, flag: string, envName: string): string {
   if (!value) throw new UserError(`no ${what}: pass --${flag}, set ${envName}, use --stack-outputs, or --local`)
+  return value
+}
+
+/** Where each deployment name can come from, for errors that say what to set. */
+const DEPLOYMENT_SOURCES: Record<Exclude<keyof DeploymentNames, 'aliasName'>, { what: string; flag: string; env: string; output: string }> = {
+  functionName: { what: 'Lambda function name', flag: 'function', env: CLI_ENV.functionName, output: STACK_OUTPUT.functionName },
+  logGroup: { what: 'log group', flag: 'log-group', env: CLI_ENV.logGroup, output: STACK_OUTPUT.logGroup },
+  secretArn: { what: 'OpenAI key secret', flag: 'secret', env: ENV.secretArn, output: STACK_OUTPUT.secretArn },
+  athenaWorkgroup: { what: 'Athena workgroup', flag: 'workgroup', env: CLI_ENV.athenaWorkgroup, output: STACK_OUTPUT.athenaWorkgroup },
+  glueDatabase: { what: 'Glue database', flag: 'database', env: CLI_ENV.glueDatabase, output: STACK_OUTPUT.glueDatabase },
+  glueTable: { what: 'Glue table', flag: 'glue-table', env: CLI_ENV.glueTable, output: STACK_OUTPUT.glueTable },
+}
+
+/** How to name a missing deployment resource, in one sentence. */
+export function missingNameHint(name: keyof typeof DEPLOYMENT_SOURCES): string {
+  const s = DEPLOYMENT_SOURCES[name]
+  return `no ${s.what}: pass --${s.flag}, set ${s.env}, or use --stack-outputs FILE with "${s.output}" (pulumi stack output --json > FILE)`
+}
+
+export function requiredName(target: Target, name: keyof typeof DEPLOYMENT_SOURCES): string {
+  const value = target.deployment[name]
+  if (!value) throw new UserError(missingNameHint(name))
   return value
 }

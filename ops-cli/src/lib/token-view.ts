@@ -17,6 +17,7 @@ export interface TokenView {
   budget_monthly_usd: number | null
   budget_mode: 'hard' | 'soft' | null
   budget_warn_percent: number | null
+  secret_scan: string | null
 }
 
 export function tokenView(item: TokenItem): TokenView {
@@ -36,6 +37,7 @@ export function tokenView(item: TokenItem): TokenView {
     budget_monthly_usd: item.budget_monthly_usd ?? null,
     budget_mode: item.budget_mode ?? null,
     budget_warn_percent: item.budget_warn_percent ?? null,
+    secret_scan: item.secret_scan ?? null,
   }
 }
 

@@ -71,12 +71,20 @@ export class UsageAggregator {
     else if (record.usage_status === 'reported') row.unpriced_requests += 1
   }
 
-  /** Rows sorted by cost, then tokens (descending); by day in date order. */
   result(): UsageRow[] {
-    const rows = [...this.rows.values()]
-    if (this.by === 'day') return rows.sort((a, b) => String(a.day).localeCompare(String(b.day)))
-    return rows.sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.total_tokens - a.total_tokens)
+    return sortUsageRows([...this.rows.values()], this.by)
   }
+}
+
+/**
+ * The order of report rows, whichever engine computed them: by day in date order, else by
+ * cost, then tokens (descending), then key, so equal rows never swap between engines.
+ */
+export function sortUsageRows(rows: UsageRow[], by: UsageGrouping): UsageRow[] {
+  const key = GROUP_COLUMN[by]
+  const byKey = (a: UsageRow, b: UsageRow) => String(a[key] ?? '').localeCompare(String(b[key] ?? ''))
+  if (by === 'day') return rows.sort(byKey)
+  return rows.sort((a, b) => (b.cost_usd ?? 0) - (a.cost_usd ?? 0) || b.total_tokens - a.total_tokens || byKey(a, b))
 }
 
 /** Cost sums are kept to 1e-9 USD so float noise does not show in reports. */

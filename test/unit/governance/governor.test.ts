@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { COUNTER_ATTR, spendKey } from '../../../lambda/src/contracts/counters.js'
+import { RATE_ATTR, spendAttr, spendKey } from '../../../lambda/src/contracts/counters.js'
 import type { Caller } from '../../../lambda/src/contracts/tables.js'
 import { Governor } from '../../../lambda/src/core/governance/governor.js'
 import { CountingMetrics, MemoryCounterStore } from '../../support/memory-ports.js'
@@ -9,8 +9,8 @@ let metrics: CountingMetrics
 let governor: Governor
 const at = new Date('2026-11-21T10:00:30Z')
 const alice = (policy: Partial<Caller> = {}): Caller => ({ token_id: 'tok_aaaaaaaaaaaa', user_id: 'alice', ...policy })
-const committed = (level: 'user' | 'team', id: string, period: 'day' | 'month') => counters.items.get(spendKey(level, id, period, at))?.[COUNTER_ATTR.committed] ?? 0
-const spent = (level: 'user' | 'team', id: string, period: 'day' | 'month') => counters.items.get(spendKey(level, id, period, at))?.[COUNTER_ATTR.spent] ?? 0
+const committed = (level: 'user' | 'team', id: string, period: 'day' | 'month') => counters.items.get(spendKey(level, id, at))?.[spendAttr('committed', period, at)] ?? 0
+const spent = (level: 'user' | 'team', id: string, period: 'day' | 'month') => counters.items.get(spendKey(level, id, at))?.[spendAttr('spent', period, at)] ?? 0
 
 beforeEach(() => {
   counters = new MemoryCounterStore()
@@ -39,7 +39,7 @@ describe('rate limits', () => {
     const second = await governor.admit({ caller, estimateUsd: 0.01, at })
     expect(second.ok === false && second.refusal.detail).toContain('team eng allows 1 requests per minute')
     const tokenWindow = [...counters.items].find(([k]) => k.startsWith('rpm#token#'))![1]
-    expect(tokenWindow[COUNTER_ATTR.count]).toBe(1)
+    expect(tokenWindow[RATE_ATTR]).toBe(1) // the first request; the refused second one was given back
   })
 })
 
@@ -141,5 +141,22 @@ describe('store failures', () => {
     counters.failWith = new Error('down')
     await (verdict.ok && verdict.admission.settle(0.1))
     expect(metrics.count('SpendRecordFailures')).toBe(1)
+  })
+})
+
+describe('counter calls per request', () => {
+  it('checks day and month budgets of a level in one update: 4 calls to admit, 2 to settle, with every limit set', async () => {
+    const caller = alice({ rpm: 100, budget_daily_usd: 10, budget_monthly_usd: 100, team: 'eng', team_policy: { rpm: 1000, budget_daily_usd: 50, budget_monthly_usd: 500 } })
+    const verdict = await governor.admit({ caller, estimateUsd: 0.1, at })
+    expect(counters.calls).toBe(4) // token window, team window, user spend item, team spend item
+    await (verdict.ok && verdict.admission.settle(0.05))
+    expect(counters.calls).toBe(6)
+  })
+
+  it('makes no call to admit a caller without limits, and one to settle', async () => {
+    const verdict = await governor.admit({ caller: alice(), estimateUsd: 0.1, at })
+    expect(counters.calls).toBe(0)
+    await (verdict.ok && verdict.admission.settle(0.05))
+    expect(counters.calls).toBe(1)
   })
 })

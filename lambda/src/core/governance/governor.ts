@@ -4,21 +4,25 @@
 // exact per window under any concurrency; across a window boundary at most 2×rpm can
 // pass within 60 s (the price of one write instead of a read-modify-write).
 //
-// Budgets (daily/monthly, user and team): admission reserves an estimate on every budget
-// counter with a conditional ADD ("committed <= limit − estimate"); refusal of any hard
-// budget rolls back the others. Settlement adds (actual − reserved) to `committed` and the
-// actual to `spent`. Bound: committed never exceeds a hard limit at admission, so with
-// estimate e and limit L at most floor(L / e) requests are in flight at once; the spend
-// can overshoot L only by what in-flight requests cost beyond their estimates.
+// Budgets (daily/monthly, user and team): admission reserves an estimate on the level's
+// spend item — day and month in one conditional ADD ("committed <= limit − estimate" for
+// each hard limit) — and settlement adds (actual − reserved) to `committed` and the actual
+// to `spent`. Bound: committed never exceeds a hard limit at admission, so with estimate e
+// and limit L at most floor(L / e) requests are in flight at once; the spend can overshoot
+// L only by what in-flight requests cost beyond their estimates.
+//
+// Rate windows and budget reservations are taken in parallel (one round trip); a request
+// refused by either gives back what it took from the other.
 import {
-  COUNTER_ATTR,
   counterExpiry,
   fromMicroUsd,
   type Level,
   type Period,
   periodEnd,
+  RATE_ATTR,
   rateKey,
   type RateScope,
+  spendAttr,
   spendKey,
   toMicroUsd,
 } from '../../contracts/counters.js'
@@ -50,17 +54,19 @@ export interface Admission {
   settle(actualUsd: number | null): Promise<void>
 }
 
-interface Budget {
+/** One user's or team's spend item, with the budgets that apply to it. */
+interface SpendLevel {
   level: Level
   id: string
-  period: Period
   key: string
-  limitMicro: number | undefined
+  limits: { period: Period; limitMicro: number }[]
   mode: 'hard' | 'soft'
   warnPercent: number
 }
 
+const PERIODS: readonly Period[] = ['day', 'month']
 const usd = (micro: number) => `$${fromMicroUsd(micro).toFixed(2)}`
+const periodName = (p: Period) => (p === 'day' ? 'daily' : 'monthly')
 
 export class Governor {
   constructor(
@@ -71,52 +77,66 @@ export class Governor {
 
   async admit(request: AdmissionRequest): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: Refusal }> {
     const { caller, at } = request
-    const rate = await this.checkRates(caller, at)
-    if (rate) return { ok: false, refusal: rate }
-
-    const budgets = budgetsOf(caller, at)
+    const levels = spendLevelsOf(caller, at)
     const estimate = Math.max(1, Math.ceil(request.estimateUsd * 1_000_000))
-    const limited = budgets.filter((b) => b.limitMicro !== undefined)
-    const results = await Promise.allSettled(
-      limited.map((b) =>
-        b.mode === 'hard'
-          ? this.counters.addIfAtMost(b.key, COUNTER_ATTR.committed, estimate, b.limitMicro! - estimate, counterExpiry(b.period, at))
-          : this.counters.add(b.key, { [COUNTER_ATTR.committed]: estimate }, counterExpiry(b.period, at)).then((v) => ({ ok: true as const, value: v[COUNTER_ATTR.committed]! })),
+    const limited = levels.filter((l) => l.limits.length > 0)
+    const reservation = (value: number) => Object.fromEntries(PERIODS.map((p) => [spendAttr('committed', p, at), value]))
+
+    const [rates, results] = await Promise.all([
+      this.takeRates(caller, at),
+      Promise.allSettled(
+        limited.map((l) =>
+          this.counters.addWithin(
+            l.key,
+            reservation(estimate),
+            // Soft budgets reserve too (so warnings see in-flight spend) but never refuse.
+            l.mode === 'hard' ? Object.fromEntries(l.limits.map((b) => [spendAttr('committed', b.period, at), b.limitMicro - estimate])) : {},
+            counterExpiry('month', at),
+          ),
+        ),
       ),
-    )
-    const reserved = new Set<Budget>()
-    let refusal: Refusal | undefined
-    let failure: unknown
+    ])
+
+    const reserved: SpendLevel[] = []
+    let refusal: Refusal | undefined = rates.refusal
+    let failure: unknown = rates.failure
     const warnings: string[] = []
+    const warned: Level[] = []
     results.forEach((result, i) => {
-      const b = limited[i]!
+      const l = limited[i]!
       if (result.status === 'rejected') {
         failure ??= result.reason
         return
       }
       if (!result.value.ok) {
+        const { current } = result.value
+        const hit = l.limits.find((b) => (current[spendAttr('committed', b.period, at)] ?? 0) + estimate > b.limitMicro) ?? l.limits[0]!
         refusal ??= {
           code: 'budget_exceeded',
-          detail: `${b.level} ${b.id} ${b.period === 'day' ? 'daily' : 'monthly'} budget of ${usd(b.limitMicro!)} reached (${usd(result.value.current)} spent or reserved); resets ${periodEnd(b.period, at).toISOString()}`,
-          retryAfterSeconds: Math.ceil((periodEnd(b.period, at).getTime() - at.getTime()) / 1000),
+          detail: `${l.level} ${l.id} ${periodName(hit.period)} budget of ${usd(hit.limitMicro)} reached (${usd(current[spendAttr('committed', hit.period, at)] ?? 0)} spent or reserved); resets ${periodEnd(hit.period, at).toISOString()}`,
+          retryAfterSeconds: Math.ceil((periodEnd(hit.period, at).getTime() - at.getTime()) / 1000),
         }
         return
       }
-      reserved.add(b)
-      const used = result.value.value
-      if (used * 100 >= b.limitMicro! * b.warnPercent) {
-        const over = used > b.limitMicro!
-        warnings.push(
-          `${b.level} ${b.id} ${b.period === 'day' ? 'daily' : 'monthly'} budget ${over ? 'exceeded (soft limit)' : `${Math.floor((used * 100) / b.limitMicro!)}% used`}: ${usd(used)} of ${usd(b.limitMicro!)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`,
-        )
-        this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: b.level })
+      reserved.push(l)
+      for (const b of l.limits) {
+        const used = result.value.values[spendAttr('committed', b.period, at)] ?? 0
+        if (used * 100 < b.limitMicro * l.warnPercent) continue
+        const state = used > b.limitMicro ? 'exceeded (soft limit)' : `${Math.floor((used * 100) / b.limitMicro)}% used`
+        warnings.push(`${l.level} ${l.id} ${periodName(b.period)} budget ${state}: ${usd(used)} of ${usd(b.limitMicro)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`)
+        warned.push(l.level)
       }
     })
+
     if (refusal || failure) {
-      await this.release(reserved, estimate, at)
+      await Promise.all([
+        ...reserved.map((l) => this.counters.add(l.key, reservation(-estimate), counterExpiry('month', at))),
+        ...rates.taken.map((k) => this.counters.add(k, { [RATE_ATTR]: -1 }, counterExpiry('minute', at))),
+      ]).catch((err: unknown) => this.log(`giving back a refused request's reservations failed: ${err instanceof Error ? err.message : String(err)}`))
       if (failure) throw failure
       return { ok: false, refusal: refusal! }
     }
+    for (const level of warned) this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: level })
 
     let settled = false
     return {
@@ -128,18 +148,19 @@ export class Governor {
           settled = true
           const actual = actualUsd === null ? estimate : toMicroUsd(actualUsd)
           try {
+            // Spend is recorded for every level, limited or not, so a budget set mid-month
+            // already sees the month's spend.
             await Promise.all(
-              budgets.map((b) =>
-                this.counters.add(
-                  b.key,
-                  {
-                    [COUNTER_ATTR.committed]: actual - (reserved.has(b) ? estimate : 0),
-                    [COUNTER_ATTR.spent]: actual,
-                    [COUNTER_ATTR.requests]: 1,
-                  },
-                  counterExpiry(b.period, at),
-                ),
-              ),
+              levels.map((l) => {
+                const delta = actual - (reserved.includes(l) ? estimate : 0)
+                const amounts: Record<string, number> = {}
+                for (const p of PERIODS) {
+                  amounts[spendAttr('committed', p, at)] = delta
+                  amounts[spendAttr('spent', p, at)] = actual
+                  amounts[spendAttr('requests', p, at)] = 1
+                }
+                return this.counters.add(l.key, amounts, counterExpiry('month', at))
+              }),
             )
           } catch (err) {
             this.metrics.emit(METRIC.spendRecordFailures, 1, 'Count')
@@ -150,45 +171,42 @@ export class Governor {
     }
   }
 
-  private async checkRates(caller: Caller, at: Date): Promise<Refusal | undefined> {
+  /** Takes one request from each applicable rate window (token, team), in parallel. */
+  private async takeRates(caller: Caller, at: Date): Promise<{ taken: string[]; refusal?: Refusal; failure?: unknown }> {
     const limits: [RateScope, string, number][] = []
     if (caller.rpm) limits.push(['token', caller.token_id, caller.rpm])
     if (caller.team && caller.team_policy?.rpm) limits.push(['team', caller.team, caller.team_policy.rpm])
-    const passed: string[] = []
-    for (const [scope, id, rpm] of limits) {
-      const key = rateKey(scope, id, at)
-      const result = await this.counters.addIfAtMost(key, COUNTER_ATTR.count, 1, rpm - 1, counterExpiry('minute', at))
-      if (!result.ok) {
-        // Give back what this request took from windows it already passed.
-        await Promise.all(passed.map((k) => this.counters.add(k, { [COUNTER_ATTR.count]: -1 }, counterExpiry('minute', at))))
+    const results = await Promise.allSettled(
+      limits.map(([scope, id, rpm]) => this.counters.addWithin(rateKey(scope, id, at), { [RATE_ATTR]: 1 }, { [RATE_ATTR]: rpm - 1 }, counterExpiry('minute', at))),
+    )
+    const taken: string[] = []
+    let refusal: Refusal | undefined
+    let failure: unknown
+    results.forEach((result, i) => {
+      const [scope, id, rpm] = limits[i]!
+      if (result.status === 'rejected') failure ??= result.reason
+      else if (result.value.ok) taken.push(rateKey(scope, id, at))
+      else {
         const retry = Math.max(1, Math.ceil((periodEnd('minute', at).getTime() - at.getTime()) / 1000))
-        return { code: 'rate_limited', detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
+        refusal ??= { code: 'rate_limited', detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
       }
-      passed.push(key)
-    }
-    return undefined
-  }
-
-  private async release(reserved: Set<Budget>, estimate: number, at: Date): Promise<void> {
-    await Promise.all([...reserved].map((b) => this.counters.add(b.key, { [COUNTER_ATTR.committed]: -estimate }, counterExpiry(b.period, at)))).catch((err: unknown) => {
-      this.log(`budget reservation release failed: ${err instanceof Error ? err.message : String(err)}`)
     })
+    return { taken, ...(refusal && { refusal }), ...(failure !== undefined && { failure }) }
   }
 }
 
-/** Every spend counter of the caller (user, and team if any), with its limit if set. */
-function budgetsOf(caller: Caller, at: Date): Budget[] {
-  const of = (level: Level, id: string, policy: TokenPolicy): Budget[] =>
-    (['day', 'month'] as const).map((period) => ({
-      level,
-      id,
-      period,
-      key: spendKey(level, id, period, at),
-      limitMicro: limitOf(period === 'day' ? policy.budget_daily_usd : policy.budget_monthly_usd),
-      mode: policy.budget_mode ?? 'hard',
-      warnPercent: policy.budget_warn_percent ?? DEFAULT_BUDGET_WARN_PERCENT,
-    }))
-  return [...of('user', caller.user_id, caller), ...(caller.team ? of('team', caller.team, caller.team_policy ?? {}) : [])]
+/** The caller's spend levels: the user, and the team if any, with the budgets set on each. */
+function spendLevelsOf(caller: Caller, at: Date): SpendLevel[] {
+  const of = (level: Level, id: string, policy: TokenPolicy): SpendLevel => ({
+    level,
+    id,
+    key: spendKey(level, id, at),
+    limits: PERIODS.flatMap((period) => {
+      const limit = period === 'day' ? policy.budget_daily_usd : policy.budget_monthly_usd
+      return limit === undefined ? [] : [{ period, limitMicro: toMicroUsd(limit) }]
+    }),
+    mode: policy.budget_mode ?? 'hard',
+    warnPercent: policy.budget_warn_percent ?? DEFAULT_BUDGET_WARN_PERCENT,
+  })
+  return [of('user', caller.user_id, caller), ...(caller.team ? [of('team', caller.team, caller.team_policy ?? {})] : [])]
 }
-
-const limitOf = (usdLimit: number | undefined) => (usdLimit === undefined ? undefined : toMicroUsd(usdLimit))

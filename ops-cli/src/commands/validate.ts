@@ -1,0 +1,113 @@
+import type { LocalStackInfo } from '../../../lambda/src/local/stack-file.js'
+import { BaseCommand } from '../lib/base-command.js'
+import { progressFor } from '../lib/progress.js'
+import { deploymentFlags, resolveTarget, type Target, targetFlags } from '../lib/target.js'
+import { type CheckResult, type CheckSpec, pass, runCheck, skipped, STATUS_SYMBOL } from '../lib/validate/check.js'
+
+export interface ValidateResult {
+  target: string
+  kind: 'local' | 'aws'
+  ok: boolean
+  passed: number
+  failed: number
+  checks: CheckResult[]
+}
+
+const LOCAL_STACK_CHECK = { id: 'local-stack', check: 'Local stack is running' }
+
+export default class Validate extends BaseCommand<ValidateResult> {
+  static override summary = 'Check that the proxy works end to end: function, alias, logs, tokens, records, secret, live URL.'
+  static override description =
+    `One row per check with ✓/✗, what was seen, and how to fix a failure; exits 1 if any check fails. Against AWS it checks: the function exists and had invocations in the last hour; provisioned concurrency on the alias is READY; the log group has recent events; no audit-write failures in 24 h; the tokens table has enabled tokens; today's audit partition has records; the OpenAI key secret has a value (never printed); and live probes of the URL (/healthz answers, a request without a token gets 401 missing_authorization). With --local it runs the checks that apply to the local stack.`
+  static override examples = [
+    { description: 'The deployed stack, names from the stack outputs', command: '<%= config.bin %> <%= command.id %> --stack-outputs stack-outputs.json' },
+    { description: 'The local stack (npm start)', command: '<%= config.bin %> <%= command.id %> --local' },
+    { description: 'Machine-readable rows, e.g. for a cron job', command: '<%= config.bin %> <%= command.id %> --stack-outputs stack-outputs.json --json' },
+    { description: 'Without a stack-outputs file', command: '<%= config.bin %> <%= command.id %> --function codex-proxy-prod --table codex-proxy-tokens --bucket my-logs --secret codex-proxy-openai-key --url https://abc.lambda-url.us-east-1.on.aws --region us-east-1' },
+  ]
+  static override flags = { ...targetFlags, ...deploymentFlags }
+
+  async run(): Promise<ValidateResult> {
+    const { flags } = await this.parse(Validate)
+    const now = new Date()
+    const [{ storeChecks, STORE_CHECK_ROWS }, { probeChecks, PROBE_CHECK_ROWS }] = await Promise.all([
+      import('../lib/validate/store-checks.js'),
+      import('../lib/validate/probe-checks.js'),
+    ])
+    let target: Target
+    try {
+      target = await resolveTarget(flags)
+    } catch (err) {
+      if ((err as Error).name !== 'LocalStackNotRunning') throw err
+      // Nothing else can be checked without the stack, but the row says how to start it.
+      const [what, hint] = (err as Error).message.split(': start it with ')
+      const checks: CheckResult[] = [
+        { ...LOCAL_STACK_CHECK, status: 'fail', detail: what!, hint: `start it with ${hint ?? '`npm start`'}` },
+        ...[...STORE_CHECK_ROWS, ...PROBE_CHECK_ROWS].map((row) => skipped(row, 'needs the local stack')),
+      ]
+      return this.finish({ target: 'local stack', kind: 'local', checks })
+    }
+
+    let specs: CheckSpec[]
+    if (target.local) {
+      specs = [localStackCheck(target.local), ...storeChecks(target, now)]
+    } else {
+      const [{ awsChecks }, clients] = await Promise.all([import('../lib/validate/aws-checks.js'), import('../lib/service-clients.js')])
+      const awsClients = { cloudWatch: clients.cloudWatchClient(target), logs: clients.logsClient(target), lambda: clients.lambdaClient(target), secrets: clients.secretsClient(target) }
+      specs = [...awsChecks(target, awsClients, now), ...storeChecks(target, now)]
+    }
+    const probes = probeChecks(target.proxyUrl)
+
+    const progress = progressFor({ json: this.jsonEnabled() })
+    const total = specs.length + probes.length
+    let done = 0
+    const counted = async (spec: CheckSpec) => {
+      const result = await runCheck(spec)
+      progress.status(`${++done}/${total}`)
+      return result
+    }
+    progress.start(`Validating ${target.source}`)
+    // Reads first, in parallel; then the probes, so that the probe's own audit record
+    // cannot make "today's audit partition has records" pass.
+    const checks = await Promise.all(specs.map(counted))
+    for (const probe of probes) checks.push(await counted(probe))
+    progress.stop()
+    return this.finish({ target: target.source, kind: target.kind, checks })
+  }
+
+  private async finish(partial: Pick<ValidateResult, 'target' | 'kind' | 'checks'>): Promise<ValidateResult> {
+    const failed = partial.checks.filter((c) => c.status === 'fail').length
+    const result: ValidateResult = { ...partial, ok: failed === 0, passed: partial.checks.filter((c) => c.status === 'pass').length, failed }
+    this.failed = !result.ok
+    if (!this.jsonEnabled()) await this.render(result)
+    return result
+  }
+
+  private async render(result: ValidateResult): Promise<void> {
+    const { printTable } = await import('@oclif/table')
+    printTable({
+      title: `codex-proxy validate: ${result.target}`,
+      data: result.checks.map((c) => ({ ok: STATUS_SYMBOL[c.status], check: c.check, detail: c.detail })),
+      columns: [{ key: 'ok', name: '' }, 'check', 'detail'],
+      headerOptions: { formatter: 'capitalCase' },
+      overflow: 'wrap',
+      borderStyle: 'vertical-with-outline',
+    })
+    // Fixes go below the table: they are sentences, too long for a column.
+    const failures = result.checks.filter((c) => c.status === 'fail')
+    for (const c of failures) this.log(`${STATUS_SYMBOL.fail} ${c.check}\n    fix: ${c.hint ?? 'see the detail above'}`)
+    const skippedCount = result.checks.length - result.passed - result.failed
+    this.log(
+      result.ok
+        ? `All ${result.passed} checks passed.`
+        : `${result.failed} of ${result.checks.length} checks failed${skippedCount ? `, ${skippedCount} not run` : ''}.`,
+    )
+  }
+}
+
+function localStackCheck(info: LocalStackInfo): CheckSpec {
+  return {
+    ...LOCAL_STACK_CHECK,
+    run: async () => pass(`pid ${info.pid}, ${info.url}, version ${info.version}, since ${info.started_at.slice(0, 19).replace('T', ' ')} UTC`),
+  }
+}
