@@ -3,6 +3,9 @@
 import { startLoadStack } from '../test/load/load-stack.js'
 import { meanRss, runSoak } from '../test/load/soak.js'
 
+// The SDK's Node 22 notice is noise here (the SDK is pinned; see ops-cli/bin/run.js).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const seconds = Number(process.argv[2] ?? 300)
 const stack = await startLoadStack({ upstream: { eventDelayMs: 20, deltas: 10 } })
 try {

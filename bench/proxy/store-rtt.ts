@@ -13,6 +13,9 @@ import { hostPort, startTcpFaultProxy } from '../../test/support/tcp-fault-proxy
 import { firstTurnBody } from '../codex-corpus.js'
 import { LoadClient, median } from './load-client.js'
 
+// The SDK's Node 22 notice is noise here (the SDK is pinned; see ops-cli/bin/run.js).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const delays = process.argv.slice(2).map(Number)
 const dir = mkdtempSync(join(tmpdir(), 'bench-rtt-'))
 const stores = await spawnStoreProcess(join(dir, 'stores'))
