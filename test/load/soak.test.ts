@@ -20,7 +20,9 @@ afterAll(async () => {
 describe(`soak: ${RATE} requests/s for ${DURATION_S} s`, () => {
   it('serves every request, with flat RSS and no leaked handles', { timeout: 180_000 }, async () => {
     const lines: string[] = []
-    const result = await runSoak(stack, { ratePerSec: RATE, durationS: DURATION_S, sampleEveryS: 4, idleS: 6, log: (l) => lines.push(l) })
+    // Idle 8 s before the baseline and after the run: past the 4–5 s keep-alive timeouts
+    // of undici, node:http and the stores, so pooled sockets have closed both times.
+    const result = await runSoak(stack, { ratePerSec: RATE, durationS: DURATION_S, sampleEveryS: 4, idleS: 8, log: (l) => lines.push(l) })
     const early = meanRss(result.samples, 0, 1 / 3)
     const late = meanRss(result.samples, 2 / 3, 1)
     console.log(
