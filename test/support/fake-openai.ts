@@ -30,6 +30,8 @@ export interface FakeOpenAIOptions {
   deltas?: number
   /** Bytes of padding text per delta (large-response tests). */
   deltaPaddingBytes?: number
+  /** Keep every request in `requests` (default true; load runs turn it off). */
+  recordRequests?: boolean
 }
 
 /** Return true when the request was handled (fault scenarios). */
@@ -122,7 +124,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       body,
       json,
     }
-    state.requests.push(received)
+    if (state.options.recordRequests !== false) state.requests.push(received)
     if (state.override && (await state.override(received, res))) return
     await route(state, received, res)
   })

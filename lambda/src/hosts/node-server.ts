@@ -15,6 +15,11 @@ export interface NodeServerOptions {
   /** Slow-client limits: time to receive all headers / the whole request. */
   headersTimeoutMs?: number
   requestTimeoutMs?: number
+  /**
+   * How often node:http checks those two limits (its default is 30 s, so a slow client
+   * could hold a connection for up to twice the limit).
+   */
+  timeoutCheckIntervalMs?: number
   /** Largest accepted header section. */
   maxHeaderBytes?: number
 }
@@ -39,6 +44,7 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
       maxHeaderSize: options.maxHeaderBytes ?? 64 * 1024,
       headersTimeout: options.headersTimeoutMs ?? 30_000,
       requestTimeout: options.requestTimeoutMs ?? 120_000,
+      connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 30_000,
     },
     (req, res) => {
       if (options.onShutdownRequest && req.method === 'GET' && req.url === '/shutdown') {
@@ -51,6 +57,9 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     },
   )
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => replyToClientError(err, socket))
+  // node:http hands CONNECT to this event and, without a listener, drops the connection
+  // with no answer at all.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => replyOnSocket(socket, 'method_not_allowed', 'Method Not Allowed'))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())
@@ -84,6 +93,11 @@ async function serve(
   res.once('close', () => {
     if (!res.writableFinished) abort.abort(new Error('client disconnected'))
   })
+  // The Fetch standard forbids these methods: `new Request()` would throw.
+  if (FETCH_FORBIDDEN_METHODS.has(req.method ?? '')) {
+    writeError(res, 'method_not_allowed', req.method)
+    return
+  }
   let request: Request
   try {
     request = toRequest(req, abort.signal)
@@ -92,8 +106,16 @@ async function serve(
     return
   }
   const response = await proxy.fetch(request, { waitUntil, rawTarget: req.url ?? '/' })
+  // Answered before the whole request arrived (a refusal before or while reading the
+  // body): the rest of the body is still on the connection and the request stream may
+  // have been cancelled, so the connection cannot carry another request — tell the
+  // client not to reuse it, or its next request waits for a timeout.
+  if (!req.complete) res.shouldKeepAlive = false
   await writeResponse(response, res, abort.signal)
 }
+
+/** https://fetch.spec.whatwg.org/#forbidden-method */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   // rawHeaders keeps duplicates (req.headers silently drops a second Authorization).
@@ -145,9 +167,14 @@ function replyToClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   }
   const code: ProxyErrorCode =
     err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request'
+  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : code === 'request_timeout' ? 'Request Timeout' : 'Bad Request'
+  replyOnSocket(socket, code, reason)
+}
+
+/** An error reply written straight to the socket (no ServerResponse exists), then close. */
+function replyOnSocket(socket: Socket, code: ProxyErrorCode, reason: string): void {
   const { status } = PROXY_ERRORS[code]
   const body = JSON.stringify(proxyErrorBody(code))
-  const reason = code === 'headers_too_large' ? 'Request Header Fields Too Large' : code === 'request_timeout' ? 'Request Timeout' : 'Bad Request'
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )

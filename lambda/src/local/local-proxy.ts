@@ -12,7 +12,7 @@ import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import { createProxy } from '../core/proxy.js'
-import { type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
+import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
 import { secretScannerFromEnv } from '../secrets/from-env.js'
@@ -23,7 +23,7 @@ import { S3AuditSink } from '../stores/s3-audit-sink.js'
 import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DumpDirSink } from './dump-sink.js'
-import { type RunningStores, startStoreServers } from './embedded-stores.js'
+import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { spawnStoreProcess } from './store-process.js'
@@ -49,6 +49,15 @@ export interface LocalProxyOptions {
   config?: Partial<ProxyConfig>
   /** Run the embedded stores in this process (tests) instead of a child process. */
   storesInProcess?: boolean
+  /**
+   * Use dynalite/s3rver-compatible servers already running at these endpoints (tests put
+   * a fault relay in front of them): provisioned like the embedded ones, never stopped.
+   */
+  storeEndpoints?: StoreEndpoints
+  /** Per-attempt timeout of DynamoDB and S3 calls (default 3 s and 5 s). */
+  storeRequestTimeoutMs?: number
+  /** Slow-client limits and header size of the HTTP listener (defaults in node-server). */
+  http?: Pick<NodeServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'timeoutCheckIntervalMs'>
   metrics?: Metrics
   log?: (message: string) => void
   /** Environment for settings without an option (price overrides); default process.env. */
@@ -77,6 +86,10 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     names = { tokensTable: options.aws.tokensTable, usageTable: options.aws.usageTable, bucket: options.aws.bucket }
     const env = options.env ?? process.env
     target = { region: options.aws.region, forcePathStyle: parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false) }
+  } else if (options.storeEndpoints) {
+    stores = { ...options.storeEndpoints, close: async () => {} }
+    names = LOCAL_NAMES
+    target = { local: options.storeEndpoints }
   } else {
     await refuseIfRunning(options.dataDir)
     stores = options.storesInProcess
@@ -87,8 +100,9 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   }
 
   try {
-    const doc = dynamoDocumentClient(target)
-    const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: 5_000 })
+    // Bounded waits, as in Lambda: a hung table must fail closed (503), not hold requests.
+    const doc = dynamoDocumentClient({ ...target, maxAttempts: 2, requestTimeoutMs: options.storeRequestTimeoutMs ?? 3_000 })
+    const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: options.storeRequestTimeoutMs ?? 5_000 })
     if (stores) {
       await ensureTables(doc as unknown as DynamoDBClient, names)
       await ensureBucket(s3, names.bucket)
@@ -133,6 +147,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       host,
       port: options.port ?? DEFAULTS.port,
       onShutdownRequest: options.onShutdownRequest,
+      ...options.http,
     })
     if (stores) {
       await writeStackFile(options.dataDir, {

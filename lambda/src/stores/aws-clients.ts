@@ -17,11 +17,22 @@ export interface AwsTarget {
 
 const LOCAL_REGION = 'us-east-1'
 
+/**
+ * Per-attempt time limits. @smithy/node-http-handler 4.x only *warns* when a request
+ * exceeds `requestTimeout` unless `throwOnRequestTimeout` is set (see its
+ * NodeHttpHandlerOptions docs): without it a store that accepts the connection and never
+ * answers holds the request — and the audit write — forever.
+ */
+function requestHandler(target: AwsTarget) {
+  if (!target.requestTimeoutMs) return undefined
+  return { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs, throwOnRequestTimeout: true }
+}
+
 export function dynamoDocumentClient(target: AwsTarget): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: target.region ?? (target.local ? LOCAL_REGION : undefined),
     maxAttempts: target.maxAttempts,
-    requestHandler: target.requestTimeoutMs ? { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs } : undefined,
+    requestHandler: requestHandler(target),
     ...(target.local && {
       endpoint: target.local.dynamodbEndpoint,
       // dynalite accepts any credentials; fixed ones keep the local stack off real ones.
@@ -36,7 +47,7 @@ export function s3Client(target: AwsTarget): S3Client {
     region: target.region ?? (target.local ? LOCAL_REGION : undefined),
     maxAttempts: target.maxAttempts,
     forcePathStyle: target.forcePathStyle,
-    requestHandler: target.requestTimeoutMs ? { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs } : undefined,
+    requestHandler: requestHandler(target),
     ...(target.local && {
       endpoint: target.local.s3Endpoint,
       forcePathStyle: true,

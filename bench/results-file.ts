@@ -1,0 +1,146 @@
+// bench/RESULTS.md: the generated parts sit between markers (latest run; history rows),
+// so the hand-written analysis around them survives every run.
+import type { LambdaFigures } from './lambda/cold-start.js'
+import type { SideBySideOptions, SideBySideResult, TargetFigures } from './proxy/side-by-side.js'
+
+export interface Machine {
+  date: string
+  commit: string
+  cpu: string
+  nproc: number
+  node: string
+  kernel: string
+  codex: string
+  command: string
+}
+
+export interface ResultsInput {
+  machine: Machine
+  proxy: { settings: Omit<SideBySideOptions, 'log'>; result: SideBySideResult } | undefined
+  lambda: LambdaFigures | undefined
+  scanNote: string
+  previous: string
+}
+
+const LATEST = ['<!-- latest:start -->', '<!-- latest:end -->'] as const
+const HISTORY = ['<!-- history:start -->', '<!-- history:end -->'] as const
+const HISTORY_HEADER = [
+  '| date (UTC) | commit | cxp added p50 ms (paced) | Rust added p50 ms (paced) | cxp first-byte delay ms (paced) | cxp req/s | Rust req/s | cxp CPU ms/req | Rust CPU ms/req | cxp RSS MiB | bundle KiB | init ms |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+]
+
+const f = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits))
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || b === 0 ? '—' : `${(a / b).toFixed(2)}×`)
+
+export function renderResults(input: ResultsInput): { latest: string; file: string } {
+  const { machine: m, proxy, lambda } = input
+  const lines: string[] = [
+    `Run ${m.date} at \`${m.commit}\` — ${m.nproc}× ${m.cpu}, Linux ${m.kernel}, Node ${m.node}, ${m.codex}.`,
+    '',
+    `Command: \`${m.command}\``,
+    '',
+  ]
+  let row: string[] | undefined
+  if (proxy) {
+    const { settings: s, result: r } = proxy
+    const [direct, rust, cxp, core] = ['direct', 'rust', 'cxp', 'core'].map((n) => r.targets.find((t) => t.name === n)!) as [TargetFigures, TargetFigures, TargetFigures, TargetFigures]
+    const added = (t: TargetFigures, p: 'p50' | 'p99', paced = false) => (paced ? t.pacedLatency[p] - direct.pacedLatency[p] : t.latency[p] - direct.latency[p])
+    const fbDelay = (t: TargetFigures, paced = false) => (paced ? t.pacedTtfb.p50 - direct.pacedTtfb.p50 : t.ttfb.p50 - direct.ttfb.p50)
+    const cols = [direct, rust, cxp, core]
+    const rowOf = (label: string, cell: (t: TargetFigures) => string) => `| ${label} | ${cols.map(cell).join(' | ')} |`
+    const met = (ok: boolean) => (ok ? 'yes' : '**no**')
+    lines.push(
+      '### Proxy overhead, side by side',
+      '',
+      `Loopback; one fake upstream in its own process answering a Codex first-turn request (${(r.bodyBytes / 1000).toFixed(1)} KB body) with a ${(r.responseBytes / 1000).toFixed(1)} KB SSE stream (${s.upstream.deltas} deltas, no pauses). ` +
+        `${s.rounds} rounds, targets interleaved; per target and round ${s.latencyRequests} sequential requests back to back, ${s.latencyRequests} more with ${s.paceMs} ms idle between them ("paced": work done after a response is not charged to the next request, as between two Codex turns), and ${s.throughputMs / 1000} s closed loop at concurrency ${s.concurrency} (throughput, CPU). ` +
+        `codex-proxy: \`serve\` with its embedded stores, ${s.cxp.policy === false ? 'a token **without** limits (no rpm, no budget)' : 'a token with an rpm limit and a daily budget'}, audit records to S3 (s3rver); ${input.scanNote}. ` +
+        '"core" is a diagnostic, not a shipped configuration: the same proxy core and node:http host on in-memory token store, counters and audit sink (bench/proxy/core-only-main.ts).',
+      '',
+      '| | direct | Rust `codex responses-api-proxy` | codex-proxy `serve` | core, in-memory ports |',
+      '|---|---|---|---|---|',
+      rowOf('latency p50 / p99, ms, back to back', (t) => `${f(t.latency.p50, 2)} / ${f(t.latency.p99, 2)}`),
+      rowOf('added over direct p50 / p99, ms', (t) => (t === direct ? '—' : `${f(added(t, 'p50'), 2)} / ${f(added(t, 'p99'), 2)}`)),
+      rowOf('latency p50 / p99, ms, paced', (t) => `${f(t.pacedLatency.p50, 2)} / ${f(t.pacedLatency.p99, 2)}`),
+      rowOf('added over direct p50 / p99, ms, paced', (t) => (t === direct ? '—' : `${f(added(t, 'p50', true), 2)} / ${f(added(t, 'p99', true), 2)}`)),
+      rowOf('first body byte p50, ms, back to back (delay)', (t) => (t === direct ? f(t.ttfb.p50, 2) : `${f(t.ttfb.p50, 2)} (+${f(fbDelay(t), 2)})`)),
+      rowOf('first body byte p50, ms, paced (delay)', (t) => (t === direct ? f(t.pacedTtfb.p50, 2) : `${f(t.pacedTtfb.p50, 2)} (+${f(fbDelay(t, true), 2)})`)),
+      rowOf(`throughput at c=${s.concurrency}, req/s`, (t) => f(t.rps, 0)),
+      rowOf('CPU per request, serving process, ms', (t) => f(t.cpuMsPerRequest, 2)),
+      rowOf('CPU per request, helper processes, ms', (t) => (t.helperCpuMsPerRequest === null ? '—' : `${f(t.helperCpuMsPerRequest, 2)} (embedded DynamoDB/S3 stand-ins)`)),
+      rowOf('RSS at the end / peak, MiB', (t) => (t.rssMiB === null ? '—' : `${f(t.rssMiB)} / ${f(t.peakRssMiB)}`)),
+      rowOf('errors', (t) => String(t.errors)),
+      '',
+      '| target | codex-proxy | Rust proxy | ratio cxp/Rust | met |',
+      '|---|---|---|---|---|',
+      `| added latency p50 ≤ Rust's, back to back | ${f(added(cxp, 'p50'), 2)} ms | ${f(added(rust, 'p50'), 2)} ms | ${ratio(added(cxp, 'p50'), added(rust, 'p50'))} | ${met(added(cxp, 'p50') <= added(rust, 'p50'))} |`,
+      `| added latency p50 ≤ Rust's, paced | ${f(added(cxp, 'p50', true), 2)} ms | ${f(added(rust, 'p50', true), 2)} ms | ${ratio(added(cxp, 'p50', true), added(rust, 'p50', true))} | ${met(added(cxp, 'p50', true) <= added(rust, 'p50', true))} |`,
+      `| first byte ≤ 5 ms after upstream's, back to back | +${f(fbDelay(cxp), 2)} ms | +${f(fbDelay(rust), 2)} ms | ${ratio(fbDelay(cxp), fbDelay(rust))} | ${met(fbDelay(cxp) <= 5)} |`,
+      `| first byte ≤ 5 ms after upstream's, paced | +${f(fbDelay(cxp, true), 2)} ms | +${f(fbDelay(rust, true), 2)} ms | ${ratio(fbDelay(cxp, true), fbDelay(rust, true))} | ${met(fbDelay(cxp, true) <= 5)} |`,
+      `| throughput ≥ Rust's | ${f(cxp.rps, 0)} req/s | ${f(rust.rps, 0)} req/s | ${ratio(cxp.rps, rust.rps)} | ${met(cxp.rps >= rust.rps)} |`,
+      `| CPU per request (serving process) | ${f(cxp.cpuMsPerRequest, 2)} ms | ${f(rust.cpuMsPerRequest, 2)} ms | ${ratio(cxp.cpuMsPerRequest, rust.cpuMsPerRequest)} | — |`,
+      `| RSS at the end | ${f(cxp.rssMiB)} MiB | ${f(rust.rssMiB)} MiB | ${ratio(cxp.rssMiB, rust.rssMiB)} | — |`,
+      '',
+      'Added latency is the difference of the percentiles (target p50 − direct p50), not a percentile of differences.',
+      '',
+    )
+    row = [m.date, m.commit, f(added(cxp, 'p50', true), 2), f(added(rust, 'p50', true), 2), f(fbDelay(cxp, true), 2), f(cxp.rps, 0), f(rust.rps, 0), f(cxp.cpuMsPerRequest, 2), f(rust.cpuMsPerRequest, 2), f(cxp.rssMiB, 0)]
+  }
+  if (lambda) {
+    lines.push(
+      '### Lambda bundle and cold start',
+      '',
+      `\`npm run build\` bundle, imported in ${lambda.runs} fresh Node processes (median; the \`awslambda\` global stubbed, environment as deployed). ` +
+        '"Module init" is the import (what runs during the Lambda init phase); "first invocation" is a GET /healthz that builds the proxy and its AWS clients (no network).',
+      '',
+      '| bundle | gzip | module init | first invocation | Node start before import | RSS after |',
+      '|---|---|---|---|---|---|',
+      `| ${f(lambda.bundleKiB, 0)} KiB | ${f(lambda.gzipKiB, 0)} KiB | ${f(lambda.importMs)} ms | ${f(lambda.firstInvocationMs)} ms | ${f(lambda.nodeStartMs)} ms | ${f(lambda.rssMiB)} MiB |`,
+      '',
+      `Largest parts of the bundle: ${lambda.topPackages.map(([n, k]) => `${n} ${k.toFixed(0)} KiB`).join(', ')}.`,
+      '',
+    )
+  }
+  const latest = lines.join('\n')
+  const historyRow = row ? `| ${[...row, lambda ? f(lambda.bundleKiB, 0) : '—', lambda ? f(lambda.importMs) : '—'].join(' | ')} |` : undefined
+  return { latest, file: compose(input.previous, latest, historyRow) }
+}
+
+function between(text: string, [start, end]: readonly [string, string]): string | undefined {
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  return i === -1 || j === -1 ? undefined : text.slice(i + start.length, j)
+}
+
+function replaceBetween(text: string, [start, end]: readonly [string, string], inner: string): string {
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  return text.slice(0, i + start.length) + inner + text.slice(j)
+}
+
+function compose(previous: string, latest: string, historyRow: string | undefined): string {
+  let file = previous.includes(LATEST[0]) && previous.includes(HISTORY[0]) ? previous : skeleton()
+  file = replaceBetween(file, LATEST, `\n${latest}\n`)
+  const rows = (between(file, HISTORY) ?? '').split('\n').filter((l) => /^\| \d{4}-/.test(l))
+  if (historyRow) rows.push(historyRow)
+  return replaceBetween(file, HISTORY, `\n${[...HISTORY_HEADER, ...rows].join('\n')}\n`)
+}
+
+function skeleton(): string {
+  return [
+    '# Benchmark results',
+    '',
+    'Produced by `npm run bench` (bench/run.ts). The sections between the markers are rewritten on every run; the history gets one row per run.',
+    '',
+    '## Latest run',
+    '',
+    LATEST[0],
+    LATEST[1],
+    '',
+    '## History',
+    '',
+    HISTORY[0],
+    HISTORY[1],
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,116 @@
+// `npm run bench`: the project's benchmarks in one run, results into bench/RESULTS.md
+// (latest figures replaced, one dated row appended to the history table).
+//
+//   npm run bench                                  # proxy side by side, Lambda, secret scan
+//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, soak
+//   npm run bench -- --quick                       # smoke run: small samples, nothing written
+//   npm run bench -- --soak 300                    # also the long soak (seconds)
+//   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
+//   npm run bench -- --cxp-arg=--secret-scan --cxp-arg=block --cxp-env CODEX_PROXY_BODY_CAP_BYTES=1048576
+//
+// The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md).
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, release } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { measureLambda } from './lambda/cold-start.js'
+import { runSideBySide } from './proxy/side-by-side.js'
+import { codexVersion, REPO, serveHasFlag } from './proxy/targets.js'
+import { renderResults } from './results-file.js'
+
+const RESULTS = join(REPO, 'bench/RESULTS.md')
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'proxy,lambda,secrets' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    requests: { type: 'string' },
+    concurrency: { type: 'string', default: '16' },
+    seconds: { type: 'string' },
+    soak: { type: 'string' },
+    'cxp-arg': { type: 'string', multiple: true, default: [] },
+    'cxp-env': { type: 'string', multiple: true, default: [] },
+    'no-write': { type: 'boolean', default: false },
+    'no-policy': { type: 'boolean', default: false },
+  },
+})
+
+const parts = new Set(values.only.split(','))
+if (values.soak) parts.add('soak')
+const quick = values.quick
+const write = !quick && !values['no-write']
+const log = (line: string) => console.log(line)
+
+const cxpArgs = [...values['cxp-arg']]
+const cxpEnv = Object.fromEntries(values['cxp-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+// Secret scanning is part of the configuration being measured as soon as `serve` has it.
+const scanWired = serveHasFlag('--secret-scan')
+if (scanWired && !cxpArgs.some((a) => a.startsWith('--secret-scan'))) cxpArgs.push('--secret-scan', 'flag')
+const scanNote = scanWired
+  ? `secret scan \`${cxpArgs[cxpArgs.findIndex((a) => a.startsWith('--secret-scan')) + 1] ?? 'flag'}\``
+  : 'secret scan **not measured**: this build of `serve` has no `--secret-scan` (the scanner is not wired into the proxy yet)'
+
+const machine = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  commit: git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--untracked-files=no']) ? ' (modified)' : ''),
+  cpu: cpus()[0]?.model.trim() ?? 'unknown',
+  nproc: cpus().length,
+  node: process.version,
+  kernel: release(),
+  codex: codexVersion(),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+}
+log(`${machine.date}  ${machine.commit}  ${machine.nproc}× ${machine.cpu}  node ${machine.node}  ${machine.codex}`)
+
+let proxy
+if (parts.has('proxy')) {
+  const settings = {
+    rounds: Number(values.rounds ?? (quick ? 1 : 3)),
+    latencyRequests: Number(values.requests ?? (quick ? 100 : 300)),
+    paceMs: 25,
+    concurrency: Number(values.concurrency),
+    throughputMs: Number(values.seconds ?? (quick ? 3 : 8)) * 1000,
+    cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] },
+    upstream: { deltas: 20, eventDelayMs: 0 },
+    log,
+  }
+  log(`proxy side by side: ${settings.rounds} rounds × (${settings.latencyRequests} sequential + ${settings.throughputMs / 1000} s at c=${settings.concurrency}) per target; cxp: ${scanNote}`)
+  proxy = { settings, result: await runSideBySide(settings) }
+}
+
+let lambda
+if (parts.has('lambda')) {
+  log('Lambda bundle and cold start…')
+  lambda = await measureLambda(quick ? 5 : 21)
+}
+
+if (parts.has('soak')) {
+  const seconds = Number(values.soak ?? 300)
+  log(`soak: 20 requests/s for ${seconds} s through the local host (test/load/soak.ts)…`)
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/soak.ts'), String(seconds)], { cwd: REPO, stdio: 'inherit' })
+  if (r.status !== 0) process.exitCode = 1
+}
+
+const report = renderResults({ machine, proxy, lambda, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
+log('')
+log(report.latest)
+if (write && (proxy || lambda)) {
+  writeFileSync(RESULTS, report.file)
+  log(`written: ${RESULTS}`)
+}
+
+if (parts.has('secrets')) {
+  log('secret-scan benchmark (bench/secret-scan.bench.ts)…')
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/secret-scan.bench.ts'), ...(write ? ['--write'] : [])], { cwd: REPO, stdio: 'inherit' })
+  if (r.status !== 0) process.exitCode = 1
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO }).toString().trim()
+  } catch {
+    return ''
+  }
+}
