@@ -3,6 +3,7 @@
 // rpm and daily + monthly budgets (B), interleaved A/B so machine noise hits both alike.
 // Stores run in their own process, as with `serve`. Usage:
 //   npx tsx bench/policy-overhead.ts [requests per arm, default 400] [--write]
+// (`npm run bench` runs it as its `policy` part.)
 import { cpus } from 'node:os'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -54,7 +55,7 @@ const report = [
   `# Governance overhead per request (local host)`,
   '',
   `${new Date().toISOString().slice(0, 10)} · ${cpus().length}× ${cpus()[0]?.model ?? '?'} · node ${process.version}`,
-  `Command: \`npx tsx bench/policy-overhead.ts ${n} --write\` — ${n} requests per arm, interleaved, after 50 warm-up pairs;`,
+  `Command: \`npm run bench -- --only policy\` (bench/policy-overhead.ts ${n} --write) — ${n} requests per arm, interleaved, after 50 warm-up pairs;`,
   'non-streaming `POST /v1/responses` to a fake upstream in the same process; embedded stores in their child process.',
   '',
   '| token | p50 ms | p90 ms | p99 ms |',

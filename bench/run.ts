@@ -2,13 +2,14 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
 //   npm run bench -- --cxp-arg=--secret-scan --cxp-arg=block --cxp-env CODEX_PROXY_BODY_CAP_BYTES=1048576
 //
-// The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md).
+// The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md);
+// the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release } from 'node:os'
@@ -23,7 +24,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,lambda,secrets' },
+    only: { type: 'string', default: 'proxy,lambda,secrets,policy' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -104,6 +105,13 @@ if (write && (proxy || lambda)) {
 if (parts.has('secrets')) {
   log('secret-scan benchmark (bench/secret-scan.bench.ts)…')
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/secret-scan.bench.ts'), ...(write ? ['--write'] : [])], { cwd: REPO, stdio: 'inherit' })
+  if (r.status !== 0) process.exitCode = 1
+}
+
+if (parts.has('policy')) {
+  log('governance overhead per request (bench/policy-overhead.ts)…')
+  const args = [String(quick ? 100 : 400), ...(write ? ['--write'] : [])]
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/policy-overhead.ts'), ...args], { cwd: REPO, stdio: 'inherit' })
   if (r.status !== 0) process.exitCode = 1
 }
 
