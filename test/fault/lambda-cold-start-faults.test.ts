@@ -11,6 +11,7 @@ import { captureStream, functionUrlEvent, installAwslambdaStub } from '../suppor
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 import { hostPort, startTcpFaultProxy, type TcpFaultProxy } from '../support/tcp-fault-proxy.js'
+import { deployedLambdaEnv } from '../support/lambda-env.js'
 
 installAwslambdaStub()
 const secrets = mockClient(SecretsManagerClient)
@@ -36,19 +37,7 @@ beforeAll(async () => {
   stores = await startTestStores()
   dynamoRelay = await startTcpFaultProxy(hostPort(stores.target.local!.dynamodbEndpoint))
   admin = new TokenAdmin(stores.doc, stores.names.tokensTable)
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoRelay.url,
-    AWS_ENDPOINT_URL_S3: stores.target.local!.s3Endpoint,
-    CODEX_PROXY_S3_FORCE_PATH_STYLE: 'true',
-    CODEX_PROXY_TABLE: stores.names.tokensTable,
-    CODEX_PROXY_USAGE_TABLE: stores.names.usageTable,
-    CODEX_PROXY_BUCKET: stores.names.bucket,
-    CODEX_PROXY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-openai-key',
-    CODEX_PROXY_UPSTREAM_URL: upstream.url,
-  })
+  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url, { dynamodb: dynamoRelay.url }))
   // EMF lines and fallback lines go to stdout in Lambda; keep the test output readable.
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
   handler = (await import('../../lambda/src/hosts/lambda-entry.js')).handler as never

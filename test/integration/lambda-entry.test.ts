@@ -10,6 +10,7 @@ import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
 import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
+import { deployedLambdaEnv } from '../support/lambda-env.js'
 
 installAwslambdaStub()
 const secrets = mockClient(SecretsManagerClient)
@@ -32,19 +33,7 @@ beforeAll(async () => {
   upstream = await startFakeOpenAI()
   stores = await startTestStores()
   token = (await new TokenAdmin(stores.doc, stores.names.tokensTable).create({ user: 'lambda-user', team: 'ops' })).token
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_DYNAMODB: stores.target.local!.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_S3: stores.target.local!.s3Endpoint,
-    CODEX_PROXY_S3_FORCE_PATH_STYLE: 'true',
-    CODEX_PROXY_TABLE: stores.names.tokensTable,
-    CODEX_PROXY_USAGE_TABLE: stores.names.usageTable,
-    CODEX_PROXY_BUCKET: stores.names.bucket,
-    CODEX_PROXY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-openai-key',
-    CODEX_PROXY_UPSTREAM_URL: upstream.url,
-  })
+  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url))
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk))
     return true
