@@ -28,6 +28,22 @@ export const ENV = {
   s3ForcePathStyle: 'CODEX_PROXY_S3_FORCE_PATH_STYLE',
 } as const
 
+/**
+ * Names only the ops CLI reads (targets of `validate`, `report throttles`, Athena); the
+ * proxy never does. The secret ARN reuses ENV.secretArn.
+ */
+export const CLI_ENV = {
+  functionName: 'CODEX_PROXY_FUNCTION',
+  aliasName: 'CODEX_PROXY_ALIAS',
+  logGroup: 'CODEX_PROXY_LOG_GROUP',
+  athenaWorkgroup: 'CODEX_PROXY_ATHENA_WORKGROUP',
+  glueDatabase: 'CODEX_PROXY_GLUE_DATABASE',
+  glueTable: 'CODEX_PROXY_GLUE_TABLE',
+} as const
+
+/** The variable the printed Codex setup stores the developer's proxy token in (env_key). */
+export const CODEX_TOKEN_ENV_VAR = 'CODEX_PROXY_TOKEN'
+
 const MiB = 1024 * 1024
 
 export const DEFAULTS = {

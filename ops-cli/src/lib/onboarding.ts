@@ -1,9 +1,10 @@
 // Paste-ready Codex CLI setup for a proxy token. Codex 0.169 ignores OPENAI_BASE_URL
 // and makes the built-in provider try WebSockets first (NOTES.md), so the setup always
 // declares a `model_providers` entry with wire_api = "responses" and an env_key.
+import { CODEX_TOKEN_ENV_VAR } from '../../../lambda/src/contracts/config.js'
 
 export const PROVIDER_ID = 'codex-proxy'
-export const TOKEN_ENV_VAR = 'CODEX_PROXY_TOKEN'
+export const TOKEN_ENV_VAR = CODEX_TOKEN_ENV_VAR
 
 export interface CodexSetup {
   base_url: string

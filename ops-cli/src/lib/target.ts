@@ -3,7 +3,7 @@
 //   3. a stack-outputs file (`pulumi stack output --json`)   4. the local stack (--local)
 import { readFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
-import { ENV, parseBoolean } from '../../../lambda/src/contracts/config.js'
+import { CLI_ENV, ENV, parseBoolean } from '../../../lambda/src/contracts/config.js'
 import { STACK_OUTPUT, type StackOutputs } from '../../../lambda/src/contracts/stack-outputs.js'
 import { type LocalStackInfo, defaultDataDir, findRunningStack, readStackFile, isProcessAlive } from '../../../lambda/src/local/stack-file.js'
 import type { AwsTarget } from '../../../lambda/src/stores/aws-clients.js'
@@ -29,18 +29,6 @@ export const targetFlags = {
   url: Flags.string({ description: `Proxy base URL, for onboarding text and probes [env: ${ENV.url}].`, helpGroup: 'TARGET' }),
 }
 
-/**
- * Environment variables for names only the ops CLI needs (the proxy itself never reads
- * them, so they are not in the proxy's ENV contract). The secret ARN reuses ENV.secretArn.
- */
-export const CLI_ENV = {
-  functionName: 'CODEX_PROXY_FUNCTION',
-  aliasName: 'CODEX_PROXY_ALIAS',
-  logGroup: 'CODEX_PROXY_LOG_GROUP',
-  athenaWorkgroup: 'CODEX_PROXY_ATHENA_WORKGROUP',
-  glueDatabase: 'CODEX_PROXY_GLUE_DATABASE',
-  glueTable: 'CODEX_PROXY_GLUE_TABLE',
-} as const
 
 /**
  * The alias that serves traffic when nothing names it: the Pulumi program's LIVE_ALIAS
