@@ -132,11 +132,6 @@ stores (credentials from the usual AWS SDK chain).`
     process.once('SIGINT', () => void stop(0))
     process.once('SIGTERM', () => void stop(0))
 
-    if (flags['server-info']) {
-      await mkdir(dirname(resolve(flags['server-info'])), { recursive: true })
-      await writeFile(flags['server-info'], `${JSON.stringify({ port: proxy.port, pid: process.pid })}\n`)
-    }
-
     // First run: a token for the local user, so Codex can be pointed here at once.
     let firstToken: { token: string; token_id: string; user_id: string } | undefined
     if ((await proxy.admin.list()).length === 0) {
@@ -167,6 +162,12 @@ stores (credentials from the usual AWS SDK chain).`
         this.log(renderSetup(codexSetup(proxy.url, firstToken.token)))
         this.log(`\nMore tokens: codex-proxy tokens add <user> --local${flags['data-dir'] ? ` --data-dir ${dataDir}` : ''}`)
       }
+    }
+    // Last, so that a script waiting for this file finds the server ready, its first
+    // token created and the startup text printed.
+    if (flags['server-info']) {
+      await mkdir(dirname(resolve(flags['server-info'])), { recursive: true })
+      await writeFile(flags['server-info'], `${JSON.stringify({ port: proxy.port, pid: process.pid })}\n`)
     }
     // Serve until a signal or GET /shutdown.
     await new Promise(() => {})
