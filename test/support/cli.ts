@@ -20,13 +20,16 @@ export function run(command: string, args: string[], options: { env?: Record<str
       cwd: options.cwd ?? REPO,
       env: { ...process.env, ...options.env },
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      // Own process group: `codex` is a Node wrapper around a native binary, and a timeout
+      // must take both down.
+      detached: true,
     })
     let stdout = ''
     let stderr = ''
     child.stdout!.on('data', (d) => (stdout += d))
     child.stderr!.on('data', (d) => (stderr += d))
     if (options.stdin !== undefined) child.stdin!.end(options.stdin)
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    const timer = setTimeout(() => killGroup(child.pid), options.timeoutMs ?? 60_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
