@@ -234,14 +234,7 @@ export function codexConversation(repoRoot: string, options: CorpusOptions & { g
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>/home/dev/project</cwd>\n  <shell>bash</shell>\n</environment_context>` }] },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'The integration tests fail since yesterday; find out why and fix it.' }] },
     ],
-    tools: tools(rand),
-    tool_choice: 'auto',
-    parallel_tool_calls: false,
-    reasoning: { effort: 'medium', summary: 'auto' },
-    store: false,
-    stream: true,
-    include: ['reasoning.encrypted_content'],
-    prompt_cache_key: uuid(rand),
+    ...requestEnvelope(rand),
   }
   const size = (): number => Buffer.byteLength(JSON.stringify(body))
   const growth = options.growthRatio ?? 0.05
@@ -252,6 +245,20 @@ export function codexConversation(repoRoot: string, options: CorpusOptions & { g
   const currentTarget = Math.max(options.targetBytes, previous.length + growth * options.targetBytes)
   while (size() < currentTarget) body.input.push(...turnItems(rand, repoRoot, lock, files, imageChance))
   return { previous, current: JSON.stringify(body) }
+}
+
+/** What Codex sends around the conversation on every turn: tools and request settings. */
+function requestEnvelope(rand: ReturnType<typeof prng>) {
+  return {
+    tools: tools(rand),
+    tool_choice: 'auto',
+    parallel_tool_calls: false,
+    reasoning: { effort: 'medium', summary: 'auto' },
+    store: false,
+    stream: true,
+    include: ['reasoning.encrypted_content'],
+    prompt_cache_key: uuid(rand),
+  }
 }
 
 /** A first-turn body: instructions, tools, environment context and one user message (~55 KB). */
@@ -265,14 +272,7 @@ export function firstTurnBody(seed = 1): string {
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>/home/dev/project</cwd>\n  <approval_policy>on-request</approval_policy>\n  <sandbox_mode>workspace-write</sandbox_mode>\n  <shell>bash</shell>\n</environment_context>` }] },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Add a --dry-run flag to the deploy script.' }] },
     ],
-    tools: tools(rand),
-    tool_choice: 'auto',
-    parallel_tool_calls: false,
-    reasoning: { effort: 'medium', summary: 'auto' },
-    store: false,
-    stream: true,
-    include: ['reasoning.encrypted_content'],
-    prompt_cache_key: uuid(rand),
+    ...requestEnvelope(rand),
   }
   let text = JSON.stringify(body)
   // Pad the tool descriptions to the observed ~55 KB first-turn size.

@@ -122,12 +122,8 @@ export function splitUnits(raw: string): JsonUnit[] {
   if (raw.charCodeAt(pos) === CLOSE_BRACE) pos++
   else {
     for (;;) {
-      if (raw.charCodeAt(pos) !== QUOTE) throw new JsonShapeError('member name expected', pos)
-      const keyEnd = stringLiteralEnd(raw, pos)
-      const member = decodeKey(raw, pos, keyEnd)
-      pos = skipWhitespace(raw, keyEnd)
-      if (raw.charCodeAt(pos) !== COLON) throw new JsonShapeError('colon expected', pos)
-      pos = skipWhitespace(raw, pos + 1)
+      const { name: member, valueStart } = readMemberName(raw, pos)
+      pos = valueStart
       const path = memberPath('', member, true)
       if (raw.charCodeAt(pos) === OPEN_BRACKET) {
         pos = skipWhitespace(raw, pos + 1)
@@ -183,12 +179,8 @@ export function forEachStringValue(raw: string, unit: JsonUnit, visit: (value: J
       let i = skipWhitespace(raw, pos + 1)
       if (raw.charCodeAt(i) === CLOSE_BRACE) return i + 1
       for (;;) {
-        if (raw.charCodeAt(i) !== QUOTE) throw new JsonShapeError('member name expected', i)
-        const keyEnd = stringLiteralEnd(raw, i)
-        const name = decodeKey(raw, i, keyEnd)
-        i = skipWhitespace(raw, keyEnd)
-        if (raw.charCodeAt(i) !== COLON) throw new JsonShapeError('colon expected', i)
-        i = skipWhitespace(raw, i + 1)
+        const { name, valueStart } = readMemberName(raw, i)
+        i = valueStart
         i = skipWhitespace(raw, walk(i, memberPath(relPath, name), name))
         const d = raw.charCodeAt(i)
         if (d === CLOSE_BRACE) return i + 1
@@ -231,4 +223,14 @@ export function unitKind(raw: string, unit: JsonUnit): string | undefined {
     i = skipWhitespace(raw, skipWhitespace(raw, end) + 1)
   }
   return type ?? role
+}
+
+/** `"name" :` at `pos` (after whitespace): the decoded name and where its value starts. */
+function readMemberName(raw: string, pos: number): { name: string; valueStart: number } {
+  if (raw.charCodeAt(pos) !== QUOTE) throw new JsonShapeError('member name expected', pos)
+  const keyEnd = stringLiteralEnd(raw, pos)
+  const name = decodeKey(raw, pos, keyEnd)
+  const colon = skipWhitespace(raw, keyEnd)
+  if (raw.charCodeAt(colon) !== COLON) throw new JsonShapeError('colon expected', colon)
+  return { name, valueStart: skipWhitespace(raw, colon + 1) }
 }
