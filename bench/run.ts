@@ -2,14 +2,15 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
 //   npm run bench -- --cxp-arg=--secret-scan --cxp-arg=block --cxp-env CODEX_PROXY_BODY_CAP_BYTES=1048576
 //
 // The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md);
-// the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md).
+// the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md); the stores
+// part bench/store-client.ts --write (bench/store-client-results.md).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release } from 'node:os'
@@ -24,7 +25,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,lambda,secrets,policy' },
+    only: { type: 'string', default: 'proxy,lambda,secrets,policy,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -90,8 +91,7 @@ if (parts.has('lambda')) {
 if (parts.has('soak')) {
   const seconds = Number(values.soak ?? 300)
   log(`soak: 20 requests/s for ${seconds} s through the local host (test/load/soak.ts)…`)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/soak.ts'), String(seconds)], { cwd: REPO, stdio: 'inherit' })
-  if (r.status !== 0) process.exitCode = 1
+  runScript('bench/soak.ts', [String(seconds)])
 }
 
 const report = renderResults({ machine, proxy, lambda, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
@@ -104,14 +104,22 @@ if (write && (proxy || lambda)) {
 
 if (parts.has('secrets')) {
   log('secret-scan benchmark (bench/secret-scan.bench.ts)…')
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/secret-scan.bench.ts'), ...(write ? ['--write'] : [])], { cwd: REPO, stdio: 'inherit' })
-  if (r.status !== 0) process.exitCode = 1
+  runScript('bench/secret-scan.bench.ts', write ? ['--write'] : [])
 }
 
 if (parts.has('policy')) {
   log('governance overhead per request (bench/policy-overhead.ts)…')
-  const args = [String(quick ? 100 : 400), ...(write ? ['--write'] : [])]
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/policy-overhead.ts'), ...args], { cwd: REPO, stdio: 'inherit' })
+  runScript('bench/policy-overhead.ts', [String(quick ? 100 : 400), ...(write ? ['--write'] : [])])
+}
+
+if (parts.has('stores')) {
+  log('DynamoDB client, SDK vs lean (bench/store-client.ts)…')
+  runScript('bench/store-client.ts', [String(quick ? 200 : 1000), ...(write ? ['--write'] : [])])
+}
+
+/** A part that is its own script, in a fresh process so earlier parts' heap and JIT don't weigh on it. */
+function runScript(script: string, args: string[]): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, script), ...args], { cwd: REPO, stdio: 'inherit' })
   if (r.status !== 0) process.exitCode = 1
 }
 

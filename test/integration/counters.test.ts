@@ -9,7 +9,7 @@ const ttl = Math.floor(Date.now() / 1000) + 3600
 
 beforeAll(async () => {
   t = await startTestStores()
-  counters = new DynamoCounterStore(t.doc, t.names.usageTable)
+  counters = new DynamoCounterStore(t.dynamo, t.names.usageTable)
 })
 afterAll(async () => {
   await t.close()

@@ -20,7 +20,7 @@ let store: DynamoTokenStore
 beforeAll(async () => {
   t = await startTestStores()
   admin = new TokenAdmin(t.doc, t.names.tokensTable)
-  store = new DynamoTokenStore(t.doc, t.names.tokensTable)
+  store = new DynamoTokenStore(t.dynamo, t.names.tokensTable)
 })
 afterAll(async () => {
   await t.close()

@@ -5,13 +5,13 @@
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { AUDIT_FALLBACK_MARKER, type AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { type RunningStores, startStoreServers } from '../../lambda/src/local/embedded-stores.js'
 import { LOCAL_NAMES, type LocalProxy, type LocalProxyOptions, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
 import { ensureBucket, ensureTables } from '../../lambda/src/local/provision.js'
 import { spawnStoreProcess } from '../../lambda/src/local/store-process.js'
-import { dynamoDocumentClient, s3Client } from '../../lambda/src/stores/aws-clients.js'
+import { s3Client } from '../../lambda/src/stores/aws-clients.js'
+import { dynamoClient, dynamoDocumentClient } from '../../lambda/src/stores/dynamo-sdk.js'
 import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
 import { type FakeOpenAI, type FakeOpenAIOptions, startFakeOpenAI } from './fake-openai.js'
 import { CountingMetrics } from './memory-ports.js'
@@ -63,9 +63,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   silenceFallbackLinesOnStderr()
 
   const direct = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
-  const doc = dynamoDocumentClient(direct)
+  const sdk = dynamoClient(direct)
+  const doc = dynamoDocumentClient(direct, sdk)
   const s3 = s3Client(direct)
-  await ensureTables(doc as unknown as DynamoDBClient, LOCAL_NAMES)
+  await ensureTables(sdk, LOCAL_NAMES)
   await ensureBucket(s3, LOCAL_NAMES.bucket)
 
   const proxy = await startLocalProxy({

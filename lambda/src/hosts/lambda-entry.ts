@@ -7,10 +7,11 @@ import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from 
 import { PROXY_VERSION } from '../contracts/version.js'
 import { createProxy, type Proxy } from '../core/proxy.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
-import { dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
 import { secretScannerFromEnv } from '../secrets/from-env.js'
 import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
+import { dynamoHttpFor } from '../stores/dynamo-http.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
 import { S3AuditSink } from '../stores/s3-audit-sink.js'
@@ -33,13 +34,13 @@ function buildProxy(): Proxy {
   )
   const region = process.env.AWS_REGION
   // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout.
-  const doc = dynamoDocumentClient({ region, requestTimeoutMs: 3_000, maxAttempts: 2 })
+  const dynamo = dynamoHttpFor({ region }, { requestTimeoutMs: 3_000, maxAttempts: 2 })
   const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, process.env[ENV.s3ForcePathStyle], false)
   const s3 = s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle })
   return createProxy({
     config,
-    tokens: new DynamoTokenStore(doc, requiredEnv(ENV.tokensTable)),
-    counters: new DynamoCounterStore(doc, requiredEnv(ENV.usageTable)),
+    tokens: new DynamoTokenStore(dynamo, requiredEnv(ENV.tokensTable)),
+    counters: new DynamoCounterStore(dynamo, requiredEnv(ENV.usageTable)),
     pricer: pricerFromEnv(process.env),
     secretScanner: secretScannerFromEnv(process.env),
     audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ProxyConfig } from '../contracts/config.js'
 import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
@@ -13,10 +12,12 @@ import type { KeySource, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import { createProxy } from '../core/proxy.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
-import { type AwsTarget, dynamoDocumentClient, s3Client } from '../stores/aws-clients.js'
+import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
 import { secretScannerFromEnv } from '../secrets/from-env.js'
 import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
+import { dynamoHttpFor } from '../stores/dynamo-http.js'
+import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
 import { S3AuditSink } from '../stores/s3-audit-sink.js'
@@ -101,10 +102,15 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
 
   try {
     // Bounded waits, as in Lambda: a hung table must fail closed (503), not hold requests.
-    const doc = dynamoDocumentClient({ ...target, maxAttempts: 2, requestTimeoutMs: options.storeRequestTimeoutMs ?? 3_000 })
+    const dynamoLimits = { maxAttempts: 2, requestTimeoutMs: options.storeRequestTimeoutMs ?? 3_000 }
+    const sdk = dynamoClient({ ...target, ...dynamoLimits })
+    const doc = dynamoDocumentClient(target, sdk)
+    // The embedded stores get the lean client the Lambda uses; a deployed stack (--aws)
+    // keeps the SDK, whose credential chain knows the developer's profiles and SSO.
+    const dynamo = target.local ? dynamoHttpFor(target, dynamoLimits) : sdkDynamoWire(sdk)
     const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: options.storeRequestTimeoutMs ?? 5_000 })
     if (stores) {
-      await ensureTables(doc as unknown as DynamoDBClient, names)
+      await ensureTables(sdk, names)
       await ensureBucket(s3, names.bucket)
     }
     const metrics = options.metrics ?? noMetrics
@@ -134,8 +140,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         version: PROXY_VERSION,
         ...options.config,
       },
-      tokens: new DynamoTokenStore(doc, names.tokensTable),
-      counters: new DynamoCounterStore(doc, names.usageTable),
+      tokens: new DynamoTokenStore(dynamo, names.tokensTable),
+      counters: new DynamoCounterStore(dynamo, names.usageTable),
       pricer: pricerFromEnv(options.env ?? process.env),
       secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
       audit,

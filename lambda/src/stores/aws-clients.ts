@@ -1,8 +1,8 @@
-// AWS SDK client construction for every part that talks to DynamoDB or S3: the Lambda
-// host, the local host (embedded dynalite/s3rver) and the ops CLI.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+// Where the AWS stores are (AWS, or the embedded dynalite/s3rver), the per-attempt limits
+// every SDK client gets, and the S3 client of the Lambda host, the local host and the ops
+// CLI. The DynamoDB SDK clients live in dynamo-sdk.ts, apart, so that the Lambda bundle
+// (whose hot path uses dynamo-http.ts) does not carry them.
 import { S3Client } from '@aws-sdk/client-s3'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 
 export interface AwsTarget {
   region?: string
@@ -15,7 +15,9 @@ export interface AwsTarget {
   forcePathStyle?: boolean
 }
 
-const LOCAL_REGION = 'us-east-1'
+export const LOCAL_REGION = 'us-east-1'
+/** dynalite accepts any credentials; fixed ones keep the local stack off real ones. */
+export const LOCAL_DYNAMO_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
 
 /**
  * Per-attempt time limits. @smithy/node-http-handler 4.x only *warns* when a request
@@ -23,23 +25,9 @@ const LOCAL_REGION = 'us-east-1'
  * NodeHttpHandlerOptions docs): without it a store that accepts the connection and never
  * answers holds the request — and the audit write — forever.
  */
-function requestHandler(target: AwsTarget) {
+export function requestHandler(target: AwsTarget) {
   if (!target.requestTimeoutMs) return undefined
   return { requestTimeout: target.requestTimeoutMs, connectionTimeout: target.requestTimeoutMs, throwOnRequestTimeout: true }
-}
-
-export function dynamoDocumentClient(target: AwsTarget): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    region: target.region ?? (target.local ? LOCAL_REGION : undefined),
-    maxAttempts: target.maxAttempts,
-    requestHandler: requestHandler(target),
-    ...(target.local && {
-      endpoint: target.local.dynamodbEndpoint,
-      // dynalite accepts any credentials; fixed ones keep the local stack off real ones.
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  })
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
 }
 
 export function s3Client(target: AwsTarget): S3Client {

@@ -1,13 +1,13 @@
 // Counters as DynamoDB items updated with ADD under a condition: atomic across any number
 // of Lambda instances (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { USAGE_TABLE } from '../contracts/tables.js'
 import type { CounterStore } from '../core/ports.js'
+import { type DynamoWire, isConditionalCheckFailed, type Item } from './dynamo-wire.js'
 
 export class DynamoCounterStore implements CounterStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly dynamo: DynamoWire,
     private readonly tableName: string,
   ) {}
 
@@ -20,50 +20,47 @@ export class DynamoCounterStore implements CounterStore {
       return ceiling >= 0 ? `(attribute_not_exists(#c${i}) OR #c${i} <= :c${i})` : `#c${i} <= :c${i}`
     })
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [USAGE_TABLE.partitionKey]: key },
-          UpdateExpression: update.expression,
-          ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: update.values,
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      )
+      const { Attributes } = await this.dynamo.updateItem({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        UpdateExpression: update.expression,
+        ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: marshall(update.values),
+        ReturnValues: 'UPDATED_NEW',
+      })
       return { ok: true as const, values: pick(Attributes, Object.keys(amounts)) }
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err
+      if (!isConditionalCheckFailed(err)) throw err
       // Refusals are rare and answered with what was used, so one extra read is fine.
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [USAGE_TABLE.partitionKey]: key } }))
+      const { Item } = await this.dynamo.getItem({ TableName: this.tableName, Key: itemKey(key) })
       return { ok: false as const, current: pick(Item, Object.keys(ceilings)) }
     }
   }
 
   async add(key: string, amounts: Record<string, number>, expiresAt: number) {
     const update = this.addExpression(amounts, expiresAt)
-    const { Attributes } = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [USAGE_TABLE.partitionKey]: key },
-        UpdateExpression: update.expression,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    )
+    const { Attributes } = await this.dynamo.updateItem({
+      TableName: this.tableName,
+      Key: itemKey(key),
+      UpdateExpression: update.expression,
+      ExpressionAttributeNames: update.names,
+      ExpressionAttributeValues: marshall(update.values),
+      ReturnValues: 'UPDATED_NEW',
+    })
     return pick(Attributes, Object.keys(amounts))
   }
 
   async get(keys: string[]): Promise<Map<string, Record<string, number>>> {
     const out = new Map<string, Record<string, number>>()
     for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
-        [this.tableName]: { Keys: keys.slice(i, i + 100).map((k) => ({ [USAGE_TABLE.partitionKey]: k })) },
+      let request: Record<string, { Keys: Item[] }> | undefined = {
+        [this.tableName]: { Keys: keys.slice(i, i + 100).map(itemKey) },
       }
       while (request && Object.keys(request).length > 0) {
-        const page = await this.doc.send(new BatchGetCommand({ RequestItems: request }))
-        for (const item of page.Responses?.[this.tableName] ?? []) {
+        const page = await this.dynamo.batchGetItem({ RequestItems: request })
+        for (const raw of page.Responses?.[this.tableName] ?? []) {
+          const item = unmarshall(raw)
           const values: Record<string, number> = {}
           for (const [k, v] of Object.entries(item)) if (typeof v === 'number') values[k] = v
           out.set(String(item[USAGE_TABLE.partitionKey]), values)
@@ -86,6 +83,11 @@ export class DynamoCounterStore implements CounterStore {
   }
 }
 
-function pick(item: Record<string, unknown> | undefined, attrs: string[]): Record<string, number> {
-  return Object.fromEntries(attrs.map((a) => [a, Number(item?.[a] ?? 0)]))
+function itemKey(key: string): Item {
+  return { [USAGE_TABLE.partitionKey]: { S: key } }
+}
+
+/** Counter attributes are numbers (`N`, a decimal string on the wire); absent ones count as 0. */
+function pick(item: Item | undefined, attrs: string[]): Record<string, number> {
+  return Object.fromEntries(attrs.map((a) => [a, Number(item?.[a]?.N ?? 0)]))
 }

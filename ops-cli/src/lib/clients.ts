@@ -1,6 +1,7 @@
 // AWS clients and store adapters for a resolved target (one place for the CLI).
 import { ENV } from '../../../lambda/src/contracts/config.js'
-import { dynamoDocumentClient, s3Client } from '../../../lambda/src/stores/aws-clients.js'
+import { s3Client } from '../../../lambda/src/stores/aws-clients.js'
+import { dynamoDocumentClient } from '../../../lambda/src/stores/dynamo-sdk.js'
 import { TokenAdmin } from '../../../lambda/src/stores/token-admin.js'
 import { required, type Target } from './target.js'
 

@@ -2,8 +2,8 @@
 import { fromMicroUsd, type Level, type Period, periodEnd, spendAttr, spendKey } from '../../../lambda/src/contracts/counters.js'
 import { ENV } from '../../../lambda/src/contracts/config.js'
 import type { TokenPolicy } from '../../../lambda/src/contracts/tables.js'
-import { dynamoDocumentClient } from '../../../lambda/src/stores/aws-clients.js'
 import { DynamoCounterStore } from '../../../lambda/src/stores/dynamo-counter-store.js'
+import { dynamoClient, sdkDynamoWire } from '../../../lambda/src/stores/dynamo-sdk.js'
 import { required, type Target } from './target.js'
 
 export interface PeriodSpend {
@@ -25,7 +25,7 @@ export interface SpendSummary {
 
 export async function readSpend(target: Target, subjects: { level: Level; id: string; policy: TokenPolicy }[], now = new Date()): Promise<SpendSummary[]> {
   const table = required(target.usageTable, 'usage table', 'usage-table', ENV.usageTable)
-  const counters = new DynamoCounterStore(dynamoDocumentClient(target.aws), table)
+  const counters = new DynamoCounterStore(sdkDynamoWire(dynamoClient(target.aws)), table)
   const items = await counters.get(subjects.map((s) => spendKey(s.level, s.id, now)))
   const periodSpend = (s: (typeof subjects)[number], period: Period): PeriodSpend => {
     const item = items.get(spendKey(s.level, s.id, now)) ?? {}
