@@ -13,7 +13,7 @@ import { LOCAL_NAMES } from '../lambda/src/local/local-proxy.js'
 import { ensureTables } from '../lambda/src/local/provision.js'
 import { spawnStoreProcess } from '../lambda/src/local/store-process.js'
 import { DynamoCounterStore } from '../lambda/src/stores/dynamo-counter-store.js'
-import { dynamoHttpFor } from '../lambda/src/stores/dynamo-http.js'
+import { dynamoHttpFor, HOT_PATH_LIMITS } from '../lambda/src/stores/dynamo-http.js'
 import { dynamoClient, sdkDynamoWire } from '../lambda/src/stores/dynamo-sdk.js'
 import { DynamoTokenStore } from '../lambda/src/stores/dynamo-token-store.js'
 import type { DynamoWire } from '../lambda/src/stores/dynamo-wire.js'
@@ -24,7 +24,7 @@ const ROUNDS = 3
 const dataDir = await mkdtemp(join(tmpdir(), 'cxp-bench-stores-'))
 const stores = await spawnStoreProcess(dataDir)
 const target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
-const limits = { requestTimeoutMs: 3_000, maxAttempts: 2 }
+const limits = HOT_PATH_LIMITS
 await ensureTables(dynamoClient(target), LOCAL_NAMES)
 
 const clients: [string, DynamoWire][] = [

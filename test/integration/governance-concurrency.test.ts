@@ -75,7 +75,7 @@ describe('hard budget under concurrency', () => {
 
     // After settlement the counters hold the actual spend of the K served requests.
     await new Promise((r) => setTimeout(r, 300))
-    const counters = new DynamoCounterStore(dynamoHttpFor(proxy.target, { requestTimeoutMs: 3_000, maxAttempts: 2 }), proxy.names.usageTable)
+    const counters = new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
     const now = new Date()
     const item = (await counters.get([spendKey('user', 'racer', now)])).values().next().value!
     const actual = Math.round(((200 * 1.25 + 1000 * 0.125 + 300 * 10) / 1e6) * 1e6)

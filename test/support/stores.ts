@@ -24,7 +24,7 @@ export async function startTestStores(): Promise<TestStores> {
   const target: AwsTarget = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
   const sdk = dynamoClient(target)
   const doc = dynamoDocumentClient(target, sdk)
-  const dynamo = dynamoHttpFor(target, { requestTimeoutMs: 3_000, maxAttempts: 2 })
+  const dynamo = dynamoHttpFor(target)
   const s3 = s3Client(target)
   await ensureTables(sdk, LOCAL_NAMES)
   await ensureBucket(s3, LOCAL_NAMES.bucket)

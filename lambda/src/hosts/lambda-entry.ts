@@ -33,8 +33,9 @@ function buildProxy(): Proxy {
     PROXY_VERSION,
   )
   const region = process.env.AWS_REGION
-  // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout.
-  const dynamo = dynamoHttpFor({ region }, { requestTimeoutMs: 3_000, maxAttempts: 2 })
+  // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout
+  // (DynamoDB: the hot path's HOT_PATH_LIMITS).
+  const dynamo = dynamoHttpFor({ region })
   const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, process.env[ENV.s3ForcePathStyle], false)
   const s3 = s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle })
   return createProxy({

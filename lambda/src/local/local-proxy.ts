@@ -16,7 +16,7 @@ import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
 import { secretScannerFromEnv } from '../secrets/from-env.js'
 import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
-import { dynamoHttpFor } from '../stores/dynamo-http.js'
+import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
@@ -102,7 +102,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
 
   try {
     // Bounded waits, as in Lambda: a hung table must fail closed (503), not hold requests.
-    const dynamoLimits = { maxAttempts: 2, requestTimeoutMs: options.storeRequestTimeoutMs ?? 3_000 }
+    const dynamoLimits = { ...HOT_PATH_LIMITS, ...(options.storeRequestTimeoutMs !== undefined && { requestTimeoutMs: options.storeRequestTimeoutMs }) }
     const sdk = dynamoClient({ ...target, ...dynamoLimits })
     const doc = dynamoDocumentClient(target, sdk)
     // The embedded stores get the lean client the Lambda uses; a deployed stack (--aws)

@@ -166,12 +166,18 @@ export function dynamoEndpoint(region: string, env: NodeJS.ProcessEnv = process.
 }
 
 /**
+ * Bounded waits on the hot path: a slow or hung table must fail closed (503) well inside
+ * the Lambda timeout, not hold the request. Used by the Lambda and the local host alike.
+ */
+export const HOT_PATH_LIMITS = { requestTimeoutMs: 3_000, maxAttempts: 2 }
+
+/**
  * The hot path's client for a target: the embedded dynalite, or AWS as the environment
  * describes it (Lambda sets AWS_REGION and the credentials).
  */
 export function dynamoHttpFor(
   target: Pick<AwsTarget, 'region' | 'local'>,
-  limits: { requestTimeoutMs: number; maxAttempts: number },
+  limits: { requestTimeoutMs: number; maxAttempts: number } = HOT_PATH_LIMITS,
   env: NodeJS.ProcessEnv = process.env,
 ): DynamoHttp {
   if (target.local) {
