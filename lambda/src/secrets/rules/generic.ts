@@ -1,0 +1,70 @@
+// Generic secrets: a value with the entropy of a generated credential assigned to a name
+// that says it is one (`password = "…"`, `api_key: …`, `client_secret=…`, `Bearer …`).
+// Category `generic`: their precision on real source is below the vendor rules'
+// (bench/secret-scan-results.md), so they are reported but do not block by default.
+import { custom } from './define.js'
+import type { SecretRule } from './types.js'
+
+/** Values that are code, not secrets: references, calls, paths, template markers. */
+function looksLikeCode(value: string): boolean {
+  if (/^(?:true|false|null|none|nil|undefined|required|optional|string|number|boolean)$/i.test(value)) return true
+  if (/[()[\]{}<>$%`]/.test(value)) return true // calls, templates, interpolation
+  if (/^[a-z_]+(?:\.[a-z_]+)+$/i.test(value)) return true // process.env.FOO, config.secret.value
+  if (/^[A-Z][A-Z0-9_]+$/.test(value)) return true // ENV_VAR_NAME
+  if (/^[a-z]+(?:[A-Z][a-z0-9]*)+$/.test(value) || /^[a-z0-9]+(?:[_-][a-z0-9]+)+$/.test(value)) return true // camelCase, snake_case, kebab-case words
+  if (/\/|\\/.test(value) && !/^[A-Za-z0-9+/]{20,}={0,2}$/.test(value)) return true // paths (but keep base64)
+  return false
+}
+
+/** Generated secrets mix character classes: at least two of lower, upper, digit. */
+function mixesClasses(value: string): boolean {
+  let classes = 0
+  if (/[a-z]/.test(value)) classes++
+  if (/[A-Z]/.test(value)) classes++
+  if (/[0-9]/.test(value)) classes++
+  return classes >= 2 && /[0-9]/.test(value)
+}
+
+const acceptGeneric = (value: string): boolean => !looksLikeCode(value) && mixesClasses(value)
+
+const ASSIGN = `[\\w.-]{0,20}["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["'\\x60]?`
+const VALUE = `([A-Za-z0-9+/=_.~!@#^&*-]{12,100})(?![A-Za-z0-9+/=_.~!@#^&*-])`
+
+export const GENERIC_RULES: readonly SecretRule[] = [
+  custom({
+    id: 'generic-password',
+    title: 'Password assigned in config or code (entropy ≥ 3.3)',
+    source: 'gitleaks:generic-api-key (passw(or)?d keywords), detect-secrets KeywordDetector',
+    category: 'generic',
+    keywords: ['password', 'passwd', 'pwd'],
+    pattern: new RegExp(`(?:password|passwd|pwd)${ASSIGN}${VALUE}`, 'gi'),
+    maxLength: 140,
+    group: 1,
+    minEntropy: 3.3,
+    accept: acceptGeneric,
+  }),
+  custom({
+    id: 'generic-api-key',
+    title: 'API key, secret, token or credential assigned in config or code (entropy ≥ 3.7)',
+    source: 'gitleaks:generic-api-key, detect-secrets KeywordDetector',
+    category: 'generic',
+    keywords: ['api_key', 'apikey', 'api-key', 'secret', 'token', 'credential', 'access_key', 'private_key', 'auth_key'],
+    pattern: new RegExp(`(?:api[_-]?key|secret|token|credential|access[_-]key|private[_-]key|auth[_-]key)${ASSIGN}${VALUE}`, 'gi'),
+    maxLength: 150,
+    group: 1,
+    minEntropy: 3.7,
+    accept: acceptGeneric,
+  }),
+  custom({
+    id: 'generic-bearer-token',
+    title: 'Bearer token in an Authorization header (entropy ≥ 3.7)',
+    source: 'RFC 6750 (Bearer tokens); gitleaks:curl-auth-header',
+    category: 'generic',
+    keywords: ['bearer '],
+    pattern: /Authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?Bearer[ \t]{1,3}([A-Za-z0-9._~+/=-]{20,500})(?![A-Za-z0-9._~+/=-])/gi,
+    maxLength: 540,
+    group: 1,
+    minEntropy: 3.7,
+    accept: acceptGeneric,
+  }),
+]
