@@ -23,6 +23,12 @@ export interface EngineScan {
   /** Sorted by start; same-rule overlaps merged; generic/PII matches inside a credential match dropped. */
   matches: TextMatch[]
   timedOut: boolean
+  /**
+   * Characters handed to patterns, summed over rules. Windows of one rule never overlap
+   * (they are merged) and each adds at most 2·MARGIN of context, so per rule this is at
+   * most ~3× the text: the engine's share of the linear-time bound (linear-time.test.ts).
+   */
+  windowChars: number
 }
 
 export interface RuleEngine {
@@ -94,6 +100,7 @@ export function createRuleEngine(options: { categories?: readonly RuleCategory[]
 
     const raw: TextMatch[] = []
     let timedOut = false
+    let windowChars = 0
     scanRules: for (let r = 0; r < compiled.length; r++) {
       const { rule, pattern } = compiled[r]!
       if (hits[r]!.length === 0 && starts[r]!.length === 0) continue
@@ -114,6 +121,7 @@ export function createRuleEngine(options: { categories?: readonly RuleCategory[]
         }
         const from = Math.max(0, s[w]! - MARGIN)
         const window = text.slice(from, Math.min(n, e[w]! + MARGIN))
+        windowChars += window.length
         pattern!.lastIndex = 0
         for (let m = pattern!.exec(window); m !== null; m = pattern!.exec(window)) {
           if (m[0].length === 0) pattern!.lastIndex++
@@ -130,7 +138,7 @@ export function createRuleEngine(options: { categories?: readonly RuleCategory[]
         }
       }
     }
-    return { matches: mergeMatches(raw), timedOut }
+    return { matches: mergeMatches(raw), timedOut, windowChars }
   }
 
   return { scan, ruleIds: rules.map((r) => r.id), rules }

@@ -36,10 +36,19 @@ export interface PrefixedSpec extends Common {
 export function prefixed(spec: PrefixedSpec): SecretRule {
   const prefixes = typeof spec.prefix === 'string' ? [spec.prefix] : spec.prefix
   const [min, max] = typeof spec.length === 'number' ? [spec.length, spec.length] : spec.length
-  const quant = min === max ? `{${min}}` : `{${min},${max}}`
+  // A variable-length run is matched atomically (look-ahead + back-reference): it never
+  // gives characters back, so a run longer than the format fails at once instead of
+  // being retried at every shorter length.
+  const body = min === max ? `[${spec.body}]{${min}}` : `(?=([${spec.body}]{${min},${max}}))\\1`
   const [suffix, suffixMax] = spec.suffix ?? ['', 0]
   const end = spec.suffix ? '(?![A-Za-z0-9_])' : `(?![${spec.body}])`
-  const source = `(?<![A-Za-z0-9_])(?:${prefixes.map(escape).join('|')})[${spec.body}]${quant}${suffix}${end}`
+  // Not after a word character nor after a character of the body: a prefix inside a run
+  // of body characters (`sk-ant-…sk-ant-…`) does not start another attempt.
+  const literals = spec.body.replace(/[A-Za-z0-9]-[A-Za-z0-9]/g, '').replace(/[A-Za-z0-9_]/g, '')
+  // `=` and `.` are left out: they precede tokens as operators (`TOKEN=…`, `cfg.…`).
+  const extra = [...new Set(literals.replace(/[-=.]/g, ''))].join('').replace(/[\]\\^]/g, '\\$&')
+  const before = `(?<![A-Za-z0-9_${extra}${literals.includes('-') ? '-' : ''}])`
+  const source = `${before}(?:${prefixes.map(escape).join('|')})${body}${suffix}${end}`
   return {
     id: spec.id,
     title: spec.title,
@@ -73,7 +82,9 @@ const NAME_TAIL = 24
  */
 export function assigned(spec: AssignedSpec): SecretRule {
   const names = spec.names.map(escape).join('|')
-  const source = `(?:${names})[\\w.-]{0,${NAME_TAIL}}[\\s'"]{0,3}(?:=>|:=|[=:])[\\s'"\\x60]{0,5}(${spec.value})(?![A-Za-z0-9_+/=-])`
+  // The name tail is matched atomically (look-ahead + back-reference): its characters
+  // cannot be operators, so giving them back could never help, only cost time.
+  const source = `(?:${names})(?=([\\w.-]{0,${NAME_TAIL}}))\\1[\\s'"]{0,3}(?:=>|:=|[=:])[\\s'"\\x60]{0,5}(${spec.value})(?![A-Za-z0-9_+/=-])`
   const nameMax = Math.max(...spec.names.map((n) => n.length))
   return {
     id: spec.id,
@@ -83,7 +94,7 @@ export function assigned(spec: AssignedSpec): SecretRule {
     keywords: spec.names.map((n) => n.toLowerCase()),
     pattern: new RegExp(source, 'gi'),
     maxLength: nameMax + NAME_TAIL + 3 + 2 + 5 + spec.valueMax,
-    group: 1,
+    group: 2,
     minEntropy: spec.minEntropy ?? 3,
     ...(spec.accept && { accept: spec.accept }),
     ...(spec.placeholderCheck === false && { placeholderCheck: false }),

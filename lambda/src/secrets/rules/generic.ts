@@ -27,8 +27,10 @@ function mixesClasses(value: string): boolean {
 
 const acceptGeneric = (value: string): boolean => !looksLikeCode(value) && mixesClasses(value)
 
-const ASSIGN = `[\\w.-]{0,20}["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["'\\x60]?`
-const VALUE = `([A-Za-z0-9+/=_.~!@#^&*-]{12,100})(?![A-Za-z0-9+/=_.~!@#^&*-])`
+// The name tail and the value are matched atomically (look-ahead + back-reference), so a
+// flood of names or value characters is read once (linear-time.test.ts).
+const ASSIGN = `(?=([\\w.-]{0,20}))\\1["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["'\\x60]?`
+const VALUE = `(?=([A-Za-z0-9+/=_.~!@#^&*-]{12,100}))\\2(?![A-Za-z0-9+/=_.~!@#^&*-])`
 
 export const GENERIC_RULES: readonly SecretRule[] = [
   custom({
@@ -39,7 +41,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     keywords: ['password', 'passwd', 'pwd'],
     pattern: new RegExp(`(?:password|passwd|pwd)${ASSIGN}${VALUE}`, 'gi'),
     maxLength: 140,
-    group: 1,
+    group: 2,
     minEntropy: 3.3,
     accept: acceptGeneric,
   }),
@@ -51,7 +53,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     keywords: ['api_key', 'apikey', 'api-key', 'secret', 'token', 'credential', 'access_key', 'private_key', 'auth_key'],
     pattern: new RegExp(`(?:api[_-]?key|secret|token|credential|access[_-]key|private[_-]key|auth[_-]key)${ASSIGN}${VALUE}`, 'gi'),
     maxLength: 150,
-    group: 1,
+    group: 2,
     minEntropy: 3.7,
     accept: acceptGeneric,
   }),
@@ -61,7 +63,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     source: 'RFC 6750 (Bearer tokens); gitleaks:curl-auth-header',
     category: 'generic',
     keywords: ['bearer '],
-    pattern: /Authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?Bearer[ \t]{1,3}([A-Za-z0-9._~+/=-]{20,500})(?![A-Za-z0-9._~+/=-])/gi,
+    pattern: /Authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?Bearer[ \t]{1,3}(?=([A-Za-z0-9._~+/=-]{20,500}))\1(?![A-Za-z0-9._~+/=-])/gi,
     maxLength: 540,
     group: 1,
     minEntropy: 3.7,
