@@ -23,6 +23,15 @@ fi
 
 log() { echo "ensure-lambda-ric: $*" >&2; }
 
+# One build at a time per machine (two worktrees, or CI and a session).
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.ric-build.lock"
+flock 9
+if [[ -f "$DIR/.complete" ]]; then
+  echo "$DIR"
+  exit 0
+fi
+
 need=()
 for tool in autoreconf automake libtoolize pkg-config cmake g++ make python3 xz; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
