@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { SecretScanMode } from '../../lambda/src/contracts/config.js'
 import { createProxy } from '../../lambda/src/core/proxy.js'
 import { createSecretScanner } from '../../lambda/src/secrets/index.js'
+import { functionUrlEventToRequest } from '../../lambda/src/hosts/function-url-event.js'
 import { createStreamingHandler, type ProcessLike } from '../../lambda/src/hosts/lambda.js'
 import { EmfMetrics } from '../../lambda/src/observability/emf-metrics.js'
 import { ResilientAuditSink } from '../../lambda/src/stores/resilient-audit-sink.js'
@@ -239,6 +240,8 @@ describe('malformed Function URL events get 400 bad_request, never exception tex
     ['a rawQueryString that is not a string', (e) => ({ ...e, rawQueryString: ['a'] })],
     ['a body that is not a string', (e) => ({ ...e, requestContext: { ...(e.requestContext as object), http: { method: 'POST' } }, body: { model: 'x' } })],
     ['isBase64Encoded that is not a boolean', (e) => ({ ...e, isBase64Encoded: 'yes' })],
+    ['a base64 body that is not base64', (e) => ({ ...e, requestContext: { ...(e.requestContext as object), http: { method: 'POST' } }, body: 'eyJtb2RlbCI6!!!', isBase64Encoded: true })],
+    ['a base64 body cut mid-quantum', (e) => ({ ...e, requestContext: { ...(e.requestContext as object), http: { method: 'POST' } }, body: 'eyJtb2RlbC', isBase64Encoded: true })],
     ['a domainName that is not a host', (e) => ({ ...e, requestContext: { ...(e.requestContext as object), domainName: 'a b/c' } })],
     ['an event that is not an object', () => 'GET /v1/models'],
     ['a null event', () => null],
@@ -264,6 +267,32 @@ describe('malformed Function URL events get 400 bad_request, never exception tex
     const res = await invoke(handlerWith(), { ...good(), headers: { ...(good().headers as object), 'x-secret': 'sk-live-abcdef\r\n' } } as never)
     expect(res.metadata.statusCode).toBe(400)
     expect(res.body).not.toContain('sk-live-abcdef')
+  })
+})
+
+describe('Function URL event parsing, large and odd input', () => {
+  const post = (body: string, isBase64Encoded: boolean) => functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body, isBase64Encoded })
+  const signal = new AbortController().signal
+
+  it('accepts a 6 MiB base64 body (no regex blow-up) and refuses one with a bad last character', async () => {
+    const bytes = Buffer.alloc(6 * 1024 * 1024, 7)
+    const ok = functionUrlEventToRequest(post(bytes.toString('base64'), true), signal)
+    expect('request' in ok && Buffer.from(await ok.request.arrayBuffer()).equals(bytes)).toBe(true)
+    expect(functionUrlEventToRequest(post(`${bytes.toString('base64').slice(0, -1)}!`, true), signal)).toEqual({ invalid: 'the Function URL event has a body that is not valid base64' })
+  })
+
+  it('checks padding: only at the end, at most two', () => {
+    for (const [body, valid] of [['YQ==', true], ['YWI=', true], ['YWJj', true], ['', true], ['Y===', false], ['=YWI', false], ['YW=I', false], ['YQ=', false]] as const) {
+      expect('request' in functionUrlEventToRequest(post(body, true), signal), body).toBe(valid)
+    }
+  })
+
+  it('takes 10,000 headers and a 1 MB cookie list without trouble', () => {
+    const headers: Record<string, string> = { ...auth() }
+    for (let i = 0; i < 10_000; i++) headers[`x-h-${i}`] = 'v'
+    const cookies = Array.from({ length: 10_000 }, (_, i) => `c${i}=${'x'.repeat(90)}`)
+    const parsed = functionUrlEventToRequest({ ...functionUrlEvent({ method: 'GET', rawPath: '/v1/models', headers }), cookies }, signal)
+    expect('request' in parsed && parsed.request.headers.get('x-h-9999')).toBe('v')
   })
 })
 
