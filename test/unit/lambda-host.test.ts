@@ -311,6 +311,16 @@ describe('internal failures answer the catalogue message only', () => {
     expect(logs.join('\n')).toContain('event.cookies.join is not a function')
   })
 
+  it('ends the stream when a failure comes after the prelude went out (no second prelude, no hang)', async () => {
+    const logs: string[] = []
+    const broken = { status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body: { getReader: () => { throw new Error('reader exploded') } } }
+    const handler = createStreamingHandler(() => ({ fetch: async () => broken }) as never, { log: (m) => logs.push(m) })
+    const res = await invoke(handler, functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body: streamBody }))
+    expect(res.metadata.statusCode).toBe(200)
+    expect(res.body).toBe('')
+    expect(logs.join('\n')).toContain('reader exploded')
+  })
+
   it('ends the stream without a second prelude when the failure comes mid-body', async () => {
     const logs: string[] = []
     const body = new ReadableStream<Uint8Array>({

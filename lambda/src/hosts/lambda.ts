@@ -70,7 +70,9 @@ export function createStreamingHandler(getProxy: () => Proxy, options: LambdaHos
     } catch (err) {
       // Logged in full; the client gets the catalogue message only (no exception text).
       log(`lambda host failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-      if (!responseStream.writableEnded) await writeError(responseStream, 'internal_error').catch(() => {})
+      // Once the prelude is out the runtime refuses a second one ("too late"): then just
+      // end the stream, or the runtime would wait on it until the Lambda timeout.
+      if (!responseStream.writableEnded) await writeError(responseStream, 'internal_error').catch(() => endStream(responseStream))
     } finally {
       ended = true
       // The client already has its whole response; the audit write finishes before the
