@@ -78,6 +78,20 @@ async function recordsById(): Promise<Map<string, AuditRecord>> {
   return records
 }
 
+/**
+ * The first output line that matches. Lines reach this process through a pipe, so a line
+ * written before the runtime froze may still be on its way: wait a little for it (a
+ * frozen runtime writes nothing new).
+ */
+async function outputLine(ric: RicProcess, match: (line: string) => boolean): Promise<string | undefined> {
+  for (let i = 0; i < 40; i++) {
+    const line = ric.output.find(match)
+    if (line !== undefined) return line
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return undefined
+}
+
 function describeFailure(res: InvocationResult, ric: RicProcess): string {
   return `outcome ${res.outcome}, status ${res.status}, body ${res.body.slice(0, 300)}\nfunction output:\n${ric.output.slice(-30).join('\n')}`
 }
@@ -284,5 +298,38 @@ describe('a cut runtime response connection under the real runtime client', () =
     expect(output).toMatch(/lambda host: unhandled rejection: .*socket hang up/)
     // The upstream call was aborted rather than read to the end.
     expect(upstream.lastStreamEventTimes.length).toBeLessThan(upstream.lastStreamBody.split('\n\n').length - 1)
+  })
+})
+
+describe('failures of the deployment under the real runtime client', () => {
+  it('writes the fallback log line before the next event when the bucket is unreachable', async () => {
+    const fn = await startFunction({ [ENV.bucket]: 'bucket-that-does-not-exist' })
+    try {
+      const res = await fn.runtime.invoke(functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body: streamBody }))
+      await fn.runtime.idle()
+      expect(res.status, describeFailure(res, fn.ric)).toBe(200)
+      const id = res.headers['x-codex-proxy-request-id']!
+      const line = await outputLine(fn.ric, (l) => l.startsWith('CODEX_PROXY_AUDIT_FALLBACK ') && l.includes(id))
+      expect(line, fn.ric.output.join('\n')).toBeTruthy()
+      const record = (JSON.parse(line!.slice('CODEX_PROXY_AUDIT_FALLBACK '.length)) as { record: AuditRecord }).record
+      expect(record).toMatchObject({ request_id: id, status: 200 })
+      expect(line).not.toContain(token)
+      expect(line).not.toContain(UPSTREAM_KEY)
+    } finally {
+      await fn.stop()
+    }
+  })
+
+  it('answers 500 with the catalogue message only when the configuration is broken, and logs why', async () => {
+    const fn = await startFunction({ [ENV.tokensTable]: '' })
+    try {
+      const res = await fn.runtime.invoke(functionUrlEvent({ method: 'GET', rawPath: '/v1/models', headers: auth() }))
+      await fn.runtime.idle()
+      expect(res.status, describeFailure(res, fn.ric)).toBe(500)
+      expect(JSON.parse(res.body)).toEqual({ error: { message: 'internal error', type: 'codex_proxy_error', code: 'internal_error' } })
+      expect(await outputLine(fn.ric, (l) => l.includes(`environment variable ${ENV.tokensTable} is not set`)), fn.ric.output.join('\n')).toBeTruthy()
+    } finally {
+      await fn.stop()
+    }
   })
 })

@@ -72,7 +72,8 @@ export function startRic(options: { runtimeApi: string; taskRoot: string; env: R
   child.stderr!.on('data', collect)
   let done = false
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
+    // 'close': after the exit and after its stdout and stderr have been read to the end.
+    child.once('close', (code, signal) => {
       done = true
       if (pendingOut) output.push(pendingOut)
       resolve({ code, signal })
