@@ -213,6 +213,20 @@ describe('the Lambda bundle under the real runtime client', () => {
     expect(record).toMatchObject({ request_id: id, method: 'HEAD', status: 200 })
   })
 
+  it('keeps the status of an upstream 204 (no body)', async () => {
+    upstream.override = (_req, res) => {
+      res.writeHead(204, { 'x-upstream': 'yes' }).end()
+      return true
+    }
+    const { res, id, record } = await invoke(functionUrlEvent({ method: 'GET', rawPath: '/v1/models', headers: auth() }))
+    upstream.override = undefined
+    expect(res.preludeSent, describeFailure(res, fn.ric)).toBe(true)
+    expect(res.status).toBe(204)
+    expect(id).toMatch(/^[0-9A-Z]{26}$/)
+    expect(res.body).toBe('')
+    expect(record).toMatchObject({ request_id: id, status: 204 })
+  })
+
   it('ends the stream and records the failure when the upstream dies mid-stream', async () => {
     upstream.override = (req, res) => {
       if (req.method !== 'POST') return false
