@@ -13,7 +13,7 @@ set -euo pipefail
 
 RIC_VERSION=4.0.2
 NODE_VERSION=22.23.5
-CACHE_ROOT="${CODEX_PROXY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/codex-proxy}"
+CACHE_ROOT="${CODEX_PROXY_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/codex-proxy}"
 DIR="$CACHE_ROOT/ric-$RIC_VERSION-node-$NODE_VERSION"
 
 if [[ -f "$DIR/.complete" ]]; then
