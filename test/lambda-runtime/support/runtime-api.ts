@@ -292,13 +292,9 @@ class FunctionUrlDecoder {
   result() {
     const headers: Record<string, string> = {}
     for (const [k, v] of Object.entries(this.prelude?.headers ?? {})) headers[k.toLowerCase()] = v
-    return {
-      status: this.prelude?.statusCode ?? 200,
-      headers,
-      preludeSent: this.prelude !== undefined,
-      body: Buffer.concat(this.body).toString('utf8'),
-      chunks: this.chunks,
-    }
+    // No delimiter ever came: no prelude, and the bytes are the body (as test/support/awslambda-stub.ts).
+    const body = this.done ? Buffer.concat(this.body) : this.head
+    return { status: this.prelude?.statusCode ?? 200, headers, preludeSent: this.prelude !== undefined, body: body.toString('utf8'), chunks: this.chunks }
   }
 }
 
