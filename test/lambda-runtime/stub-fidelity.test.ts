@@ -1,7 +1,7 @@
 // The unit tests' `awslambda` stand-in (test/support/awslambda-stub.ts) must behave like
 // the real runtime client where the Lambda host depends on it. One small handler runs
 // under both, and what a Function URL client would see must be the same.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,9 +27,10 @@ const MODES = ['end-with-chunk', 'end-only', 'empty-write', 'empty-string', 'wri
 let runtime: RuntimeApi
 let ric: RicProcess
 let stubHandler: (event: unknown, stream: unknown) => Promise<void>
+let root: string
 
 beforeAll(async () => {
-  const root = mkdtempSync(join(tmpdir(), 'cxp-stub-fidelity-'))
+  root = mkdtempSync(join(tmpdir(), 'cxp-stub-fidelity-'))
   writeFileSync(join(root, 'index.mjs'), HANDLER)
   runtime = await startRuntimeApi()
   ric = startRic({ runtimeApi: runtime.address, taskRoot: root, env: {} })
@@ -39,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ric?.stop()
   await runtime?.close()
+  if (root) rmSync(root, { recursive: true, force: true })
 })
 
 describe('the awslambda stub against the real runtime client', () => {
