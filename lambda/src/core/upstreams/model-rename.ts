@@ -39,10 +39,15 @@ export function modelRenameStream(from: string, to: string): TransformStream<Uin
     transform(chunk, controller) {
       pending = replace(prev, pending + decoder.decode(chunk, { stream: true }))
       if (pending.length > hold) {
-        const cut = pending.length - hold
-        controller.enqueue(encoder.encode(pending.slice(0, cut)))
-        prev = pending[cut - 1]!
-        pending = pending.slice(cut)
+        let cut = pending.length - hold
+        // Never between the halves of a surrogate pair (an emoji would turn into U+FFFD twice).
+        const code = pending.charCodeAt(cut - 1)
+        if (code >= 0xd800 && code <= 0xdbff) cut--
+        if (cut > 0) {
+          controller.enqueue(encoder.encode(pending.slice(0, cut)))
+          prev = pending[cut - 1]!
+          pending = pending.slice(cut)
+        }
       }
     },
     flush(controller) {
