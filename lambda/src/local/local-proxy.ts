@@ -11,6 +11,9 @@ import { PROXY_VERSION } from '../contracts/version.js'
 import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import { composeProxy } from '../compose.js'
+import type { UpstreamPoolConfig } from '../contracts/upstreams.js'
+import { upstreamPoolFactory } from '../core/upstreams/index.js'
+import { localPoolKeys } from './pool-keys.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
@@ -35,6 +38,8 @@ export interface LocalProxyOptions {
   dataDir: string
   upstreamUrl?: string
   apiKey?: string | undefined
+  /** An upstream pool (serve --upstreams FILE); keys from each upstream's key_env in `env`. Wins over upstreamUrl/apiKey. */
+  upstreams?: UpstreamPoolConfig
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
   /** Use these AWS resources instead of the embedded stores. */
@@ -71,6 +76,8 @@ export interface LocalProxy {
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
   const host = options.host ?? DEFAULTS.host
+  // Checked before any store starts: a missing key_env variable is a startup error.
+  const upstreams = options.upstreams && upstreamPoolFactory(options.upstreams, localPoolKeys(options.upstreams, options.env ?? process.env))
   await mkdir(options.dataDir, { recursive: true })
 
   let stores: RunningStores | undefined
@@ -119,6 +126,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       s3,
       names,
       key: { get: async () => apiKey },
+      ...(upstreams && { upstreams }),
       writeFallbackLine: (line) => {
         // Locally the "log stream" is stderr plus a file next to the stores.
         process.stderr.write(`${line}\n`)
