@@ -1,7 +1,6 @@
 // Composition of the local host: embedded stores (or real AWS tables/bucket), the proxy
 // core, and the node:http adapter. `codex-proxy serve` is a thin CLI over this.
 import { randomBytes } from 'node:crypto'
-import { appendFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProxyConfig } from '../contracts/config.js'
@@ -11,7 +10,7 @@ import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import { createProxy } from '../core/proxy.js'
-import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
+import { type CloseOptions, type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
 import { secretScannerFromEnv } from '../secrets/from-env.js'
@@ -23,8 +22,10 @@ import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
 import { S3AuditSink } from '../stores/s3-audit-sink.js'
 import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
+import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
 import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
+import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { spawnStoreProcess } from './store-process.js'
@@ -59,6 +60,8 @@ export interface LocalProxyOptions {
   storeRequestTimeoutMs?: number
   /** Slow-client limits and header size of the HTTP listener (defaults in node-server). */
   http?: Pick<NodeServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'timeoutCheckIntervalMs'>
+  /** Grace period and record wait of close() (defaults in node-server: 10 s each). */
+  shutdown?: CloseOptions
   metrics?: Metrics
   log?: (message: string) => void
   /** Environment for settings without an option (price overrides); default process.env. */
@@ -72,7 +75,19 @@ export interface LocalProxy {
   target: AwsTarget
   admin: TokenAdmin
   server: RunningNodeServer
-  close(): Promise<void>
+  /**
+   * Graceful stop (SIGTERM, SIGINT, /shutdown): no new exchanges, the running ones get the
+   * grace period, then every record is written (S3, else the fallback file and stderr),
+   * then the stores close.
+   */
+  close(shutdown?: CloseOptions): Promise<ShutdownReport>
+}
+
+export interface ShutdownReport {
+  /** Exchanges cut at the end of the grace period (each still has its record). */
+  endedExchanges: number
+  /** Records whose store write had not finished in time: written as fallback lines. */
+  recordsToFallback: number
 }
 
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
@@ -114,18 +129,11 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       await ensureBucket(s3, names.bucket)
     }
     const metrics = options.metrics ?? noMetrics
-    const fallbackFile = join(options.dataDir, 'audit-fallback.log')
+    // Locally the "log stream" is stderr plus a file next to the stores.
+    const writeFallbackLine = fallbackLineWriter(join(options.dataDir, FALLBACK_FILE_NAME))
     const s3Sink = new S3AuditSink(s3, names.bucket)
     const primary = options.dumpDir ? new TeeAuditSink(s3Sink, [new DumpDirSink(options.dumpDir)], log) : s3Sink
-    const audit = new ResilientAuditSink(
-      primary,
-      (line) => {
-        // Locally the "log stream" is stderr plus a file next to the stores.
-        process.stderr.write(`${line}\n`)
-        appendFileSync(fallbackFile, `${line}\n`, { mode: 0o600 })
-      },
-      metrics,
-    )
+    const audit = new DrainingAuditSink(new ResilientAuditSink(primary, writeFallbackLine, metrics), writeFallbackLine, metrics)
     const apiKey = options.apiKey
     const key: KeySource = { get: async () => apiKey }
     const proxy = createProxy({
@@ -168,7 +176,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         version: PROXY_VERSION,
       })
     }
-    let closing: Promise<void> | undefined
+    let closing: Promise<ShutdownReport> | undefined
     return {
       url: server.url,
       port: server.port,
@@ -176,13 +184,17 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       target,
       admin: new TokenAdmin(doc, names.tokensTable),
       server,
-      close: () =>
+      close: (shutdown) =>
         (closing ??= (async () => {
-          await server.close()
+          // Order matters: every record is produced and written (or turned into a fallback
+          // line) before the stores go away.
+          const { endedExchanges } = await server.close({ ...options.shutdown, ...shutdown })
+          const recordsToFallback = audit.abandon()
           if (stores) {
             await removeStackFile(options.dataDir)
             await stores.close()
           }
+          return { endedExchanges, recordsToFallback }
         })()),
     }
   } catch (err) {

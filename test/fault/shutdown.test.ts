@@ -1,0 +1,100 @@
+// Graceful shutdown of the local host (issue 10, finding 2): SIGTERM while streams outlast
+// the grace period used to leave 0 records. Real processes: a slow streaming fake upstream,
+// `codex-proxy serve` as a child, SIGTERM mid-stream, then the records are counted where
+// they land — s3rver's directory (objects) and the fallback file — and must equal the
+// requests made.
+import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AUDIT_FALLBACK_MARKER, type AuditRecord } from '../../lambda/src/contracts/audit-record.js'
+import { REQUEST_ID_HEADER } from '../../lambda/src/core/headers.js'
+import { startServe } from '../support/cli.js'
+import { type FakeOpenAIProcess, startFakeOpenAIProcess } from '../support/fake-openai-process.js'
+import { streamingBody } from '../support/local-stack.js'
+
+/** Every audit object s3rver holds under DIR (its on-disk layout: `<key>._S3rver_object`). */
+export async function recordsOnDisk(s3Dir: string): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = []
+  const files = await readdir(s3Dir, { recursive: true }).catch(() => [] as string[])
+  for (const file of files) {
+    if (!file.endsWith('.json.gz._S3rver_object')) continue
+    out.push(JSON.parse(gunzipSync(await readFile(join(s3Dir, file))).toString('utf8')) as AuditRecord)
+  }
+  return out
+}
+
+export async function fallbackFileRecords(dataDir: string): Promise<AuditRecord[]> {
+  const text = await readFile(join(dataDir, 'audit-fallback.log'), 'utf8').catch(() => '')
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${AUDIT_FALLBACK_MARKER} `))
+    .map((l) => (JSON.parse(l.slice(AUDIT_FALLBACK_MARKER.length + 1)) as { record: AuditRecord }).record)
+}
+
+describe('serve: SIGTERM mid-stream writes a record for every exchange', () => {
+  let upstream: FakeOpenAIProcess
+  let dataDir: string
+  beforeAll(async () => {
+    // ~2 minutes per stream: far longer than the grace period.
+    upstream = await startFakeOpenAIProcess({ eventDelayMs: 300, deltas: 400 })
+    dataDir = await mkdtemp(join(tmpdir(), 'cxp-shutdown-'))
+  })
+  afterAll(async () => {
+    await upstream.close()
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+  })
+
+  it('streams cut after the grace period, short requests before it: all recorded, exit 0', async () => {
+    const serve = await startServe({ dataDir, upstreamUrl: upstream.url, key: 'sk-upstream', args: ['--shutdown-grace', '1', '--json'] })
+    const token = (JSON.parse(serve.stdout().trim().split('\n').at(-1)!) as { first_token: { token: string } }).first_token.token
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+
+    // Two short exchanges, done before the signal.
+    for (let i = 0; i < 2; i++) expect((await fetch(`${serve.url}/v1/models`, { headers: auth })).status).toBe(200)
+
+    // Six streams, each seen delivering before the signal.
+    const STREAMS = 6
+    const streams = await Promise.all(
+      Array.from({ length: STREAMS }, async () => {
+        const res = await fetch(`${serve.url}/v1/responses`, { method: 'POST', headers: auth, body: streamingBody() })
+        expect(res.status).toBe(200)
+        const reader = res.body!.getReader()
+        const first = await reader.read()
+        expect(first.done).toBe(false)
+        return { requestId: res.headers.get(REQUEST_ID_HEADER), reader }
+      }),
+    )
+    const ended = streams.map(({ reader }) =>
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended'
+      })().catch(() => 'cut'),
+    )
+
+    const signalledAt = performance.now()
+    const code = await serve.stop() // SIGTERM
+    const stoppedMs = performance.now() - signalledAt
+    expect(code).toBe(0)
+    // The grace period was honoured (1 s), and the wait was bounded (grace + records).
+    expect(stoppedMs).toBeGreaterThanOrEqual(900)
+    // Cut streams end, by an error or an early end, never by hanging.
+    expect(await Promise.all(ended)).toHaveLength(STREAMS)
+
+    const records = [...(await recordsOnDisk(join(dataDir, 's3'))), ...(await fallbackFileRecords(dataDir))]
+    const ids = new Set(records.map((r) => r.request_id))
+    expect(ids.size).toBe(STREAMS + 2)
+    for (const { requestId } of streams) expect(ids.has(requestId!)).toBe(true)
+    const streamed = records.filter((r) => r.path === '/v1/responses')
+    expect(streamed).toHaveLength(STREAMS)
+    for (const r of streamed) {
+      expect(r.status).toBe(200)
+      // What was relayed before the cut is in the record.
+      expect(r.response_body).toContain('response.created')
+      expect(r.response_body).not.toContain('response.completed')
+    }
+    expect(serve.stderr()).toMatch(/SIGTERM: shutting down/)
+    expect(serve.stderr()).toMatch(/6 request\(s\) cut after the grace period \(recorded\)/)
+  }, 90_000)
+})
