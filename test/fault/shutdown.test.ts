@@ -3,36 +3,15 @@
 // `codex-proxy serve` as a child, SIGTERM mid-stream, then the records are counted where
 // they land — s3rver's directory (objects) and the fallback file — and must equal the
 // requests made.
-import { readdir, readFile } from 'node:fs/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AUDIT_FALLBACK_MARKER, type AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { REQUEST_ID_HEADER } from '../../lambda/src/core/headers.js'
 import { startServe } from '../support/cli.js'
 import { type FakeOpenAIProcess, startFakeOpenAIProcess } from '../support/fake-openai-process.js'
 import { streamingBody } from '../support/local-stack.js'
-
-/** Every audit object s3rver holds under DIR (its on-disk layout: `<key>._S3rver_object`). */
-export async function recordsOnDisk(s3Dir: string): Promise<AuditRecord[]> {
-  const out: AuditRecord[] = []
-  const files = await readdir(s3Dir, { recursive: true }).catch(() => [] as string[])
-  for (const file of files) {
-    if (!file.endsWith('.json.gz._S3rver_object')) continue
-    out.push(JSON.parse(gunzipSync(await readFile(join(s3Dir, file))).toString('utf8')) as AuditRecord)
-  }
-  return out
-}
-
-export async function fallbackFileRecords(dataDir: string): Promise<AuditRecord[]> {
-  const text = await readFile(join(dataDir, 'audit-fallback.log'), 'utf8').catch(() => '')
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${AUDIT_FALLBACK_MARKER} `))
-    .map((l) => (JSON.parse(l.slice(AUDIT_FALLBACK_MARKER.length + 1)) as { record: AuditRecord }).record)
-}
+import { fallbackFileRecords, recordsOnDisk } from '../support/records-on-disk.js'
 
 describe('serve: SIGTERM mid-stream writes a record for every exchange', () => {
   let upstream: FakeOpenAIProcess

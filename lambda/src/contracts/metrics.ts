@@ -22,6 +22,8 @@ export const METRIC = {
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',
   secretScanTime: 'SecretScanTime',
+  /** Local host only: unexpected exits of the embedded store process (each is restarted). */
+  localStoreRestarts: 'LocalStoreRestarts',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]

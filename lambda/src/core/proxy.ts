@@ -54,6 +54,8 @@ export interface ProxyDeps {
   fetch?: UpstreamFetch
   /** Operational log lines (never secrets). */
   log?: (message: string) => void
+  /** The host's view of its dependencies; /healthz answers 503 degraded when not ok. */
+  health?: () => { ok: boolean; detail?: string }
 }
 
 export interface Proxy {
@@ -330,6 +332,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
       const rawTarget = ctx.rawTarget ?? pathAndQuery(request.url)
       const method = request.method.toUpperCase()
       if ((method === 'GET' || method === 'HEAD') && /^\/healthz(\?|$)/.test(rawTarget)) {
+        const health = deps.health?.()
+        if (health && !health.ok) return Response.json({ status: 'degraded', version: config.version, detail: health.detail ?? null }, { status: 503 })
         return Response.json({ status: 'ok', version: config.version })
       }
       const requestId = nextRequestId(startedAt)

@@ -28,7 +28,7 @@ import { type RunningStores, type StoreEndpoints, startStoreServers } from './em
 import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
-import { spawnStoreProcess } from './store-process.js'
+import { type SupervisedStores, type SupervisorOptions, superviseStores } from './store-supervisor.js'
 
 export const LOCAL_NAMES: StackNames = {
   tokensTable: TOKENS_TABLE.defaultName,
@@ -49,8 +49,10 @@ export interface LocalProxyOptions {
   aws?: (StackNames & { region?: string | undefined }) | undefined
   /** Overrides of proxy settings (timeouts, caps). */
   config?: Partial<ProxyConfig>
-  /** Run the embedded stores in this process (tests) instead of a child process. */
+  /** Run the embedded stores in this process (tests) instead of a supervised child process. */
   storesInProcess?: boolean
+  /** Restart backoff of the store child (defaults in store-supervisor.ts). */
+  storeSupervision?: Pick<SupervisorOptions, 'initialDelayMs' | 'maxDelayMs' | 'stableAfterMs'>
   /**
    * Use dynalite/s3rver-compatible servers already running at these endpoints (tests put
    * a fault relay in front of them): provisioned like the embedded ones, never stopped.
@@ -75,6 +77,8 @@ export interface LocalProxy {
   target: AwsTarget
   admin: TokenAdmin
   server: RunningNodeServer
+  /** The supervised store child process (absent with --aws, in-process or given stores). */
+  storeProcess: SupervisedStores | undefined
   /**
    * Graceful stop (SIGTERM, SIGINT, /shutdown): no new exchanges, the running ones get the
    * grace period, then every record is written (S3, else the fallback file and stderr),
@@ -96,6 +100,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   await mkdir(options.dataDir, { recursive: true })
 
   let stores: RunningStores | undefined
+  let supervised: SupervisedStores | undefined
   let target: AwsTarget
   let names: StackNames
   if (options.aws) {
@@ -108,9 +113,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     target = { local: options.storeEndpoints }
   } else {
     await refuseIfRunning(options.dataDir)
-    stores = options.storesInProcess
-      ? await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
-      : await spawnStoreProcess(options.dataDir, '127.0.0.1')
+    if (options.storesInProcess) stores = await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
+    else stores = supervised = await superviseStores({ dataDir: options.dataDir, log, ...(options.metrics && { metrics: options.metrics }), ...options.storeSupervision })
     names = LOCAL_NAMES
     target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
   }
@@ -156,6 +160,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       key,
       metrics,
       log,
+      ...(supervised && { health: () => supervised.health() }),
     })
     const server = await startNodeServer(proxy, {
       host,
@@ -184,6 +189,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       target,
       admin: new TokenAdmin(doc, names.tokensTable),
       server,
+      storeProcess: supervised,
       close: (shutdown) =>
         (closing ??= (async () => {
           // Order matters: every record is produced and written (or turned into a fallback
