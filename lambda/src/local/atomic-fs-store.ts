@@ -24,7 +24,6 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Readable, Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import FilesystemStore from 's3rver/lib/stores/filesystem.js'
 import S3Object from 's3rver/lib/models/object.js'
 
@@ -48,6 +47,38 @@ async function writeFileAtomic(path: string, data: string | Buffer): Promise<voi
   }
 }
 
+/**
+ * Pipes the request body through `measure` into `path`. Resolves once the file is written;
+ * rejects (never an 'error' event) when any stream fails. Unlike stream.pipeline it does
+ * not destroy the request on a write failure: the rest of the body is drained, so s3rver
+ * can still answer the client (500) instead of resetting the connection.
+ */
+function writeBody(input: Readable, measure: Transform, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path)
+    let failed = false
+    const fail = (err: Error) => {
+      if (failed) return
+      failed = true
+      input.unpipe(measure)
+      measure.unpipe(out)
+      out.destroy()
+      input.resume()
+      reject(err)
+    }
+    input.once('error', fail)
+    measure.once('error', fail)
+    out.once('error', fail)
+    // A client that goes away mid-body ends the request early without an error on some
+    // Node versions: an 'aborted' request is a failure, not a short object.
+    input.once('aborted', () => fail(new Error('request aborted before the whole body arrived')))
+    out.once('finish', () => {
+      if (!failed) resolve()
+    })
+    input.pipe(measure).pipe(out)
+  })
+}
+
 export class AtomicFilesystemStore extends FilesystemStore {
   override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object')
@@ -68,9 +99,7 @@ export class AtomicFilesystemStore extends FilesystemStore {
             callback(null, chunk)
           },
         })
-        // Resolves once the file is written; rejects (never throws an 'error' event) on
-        // a failure of any of the three streams.
-        await pipeline(object.content, measure, createWriteStream(temp))
+        await writeBody(object.content, measure, temp)
       }
       const md5 = hash.digest('hex')
       await this.putMetadata(object.bucket, object.key, object.metadata, md5)

@@ -16,8 +16,10 @@ try {
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'close') void stop()
   })
-  // The parent died or closed the channel: do not linger holding the LevelDB lock.
+  // The parent died or closed the channel: do not linger holding the LevelDB lock —
+  // also when that happened while the stores were starting (no event will come then).
   process.on('disconnect', () => void stop())
+  if (!process.connected) await stop()
   send({ type: 'ready', endpoints: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } })
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err)
