@@ -13,29 +13,44 @@ import { type FakeOpenAIProcess, startFakeOpenAIProcess } from '../support/fake-
 import { streamingBody } from '../support/local-stack.js'
 import { fallbackFileRecords, recordsOnDisk } from '../support/records-on-disk.js'
 
-describe('serve: SIGTERM mid-stream writes a record for every exchange', () => {
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('serve: a stop mid-stream writes a record for every exchange', () => {
   let upstream: FakeOpenAIProcess
-  let dataDir: string
+  const dirs: string[] = []
   beforeAll(async () => {
     // ~2 minutes per stream: far longer than the grace period.
     upstream = await startFakeOpenAIProcess({ eventDelayMs: 300, deltas: 400 })
-    dataDir = await mkdtemp(join(tmpdir(), 'cxp-shutdown-'))
   })
   afterAll(async () => {
     await upstream.close()
-    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
   })
 
-  it('streams cut after the grace period, short requests before it: all recorded, exit 0', async () => {
-    const serve = await startServe({ dataDir, upstreamUrl: upstream.url, key: 'sk-upstream', args: ['--shutdown-grace', '1', '--json'] })
+  it.each([
+    ['SIGTERM', 6],
+    ['SIGINT', 2],
+    ['GET /shutdown', 2],
+  ] as const)('%s: streams cut after the grace period, short requests before it: all recorded, exit 0', async (how, STREAMS) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cxp-shutdown-'))
+    dirs.push(dataDir)
+    const serve = await startServe({ dataDir, upstreamUrl: upstream.url, key: 'sk-upstream', args: ['--shutdown-grace', '1', '--json', '--http-shutdown'] })
     const token = (JSON.parse(serve.stdout().trim().split('\n').at(-1)!) as { first_token: { token: string } }).first_token.token
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
     // Two short exchanges, done before the signal.
     for (let i = 0; i < 2; i++) expect((await fetch(`${serve.url}/v1/models`, { headers: auth })).status).toBe(200)
 
-    // Six streams, each seen delivering before the signal.
-    const STREAMS = 6
+    // Streams, each seen delivering before the stop.
     const streams = await Promise.all(
       Array.from({ length: STREAMS }, async () => {
         const res = await fetch(`${serve.url}/v1/responses`, { method: 'POST', headers: auth, body: streamingBody() })
@@ -53,7 +68,10 @@ describe('serve: SIGTERM mid-stream writes a record for every exchange', () => {
     )
 
     const signalledAt = performance.now()
-    const code = await serve.stop() // SIGTERM
+    if (how === 'SIGINT') process.kill(serve.pid, 'SIGINT')
+    if (how === 'GET /shutdown') expect((await fetch(`${serve.url}/shutdown`)).status).toBe(200)
+    if (how !== 'SIGTERM') await gone(serve.pid)
+    const code = await serve.stop() // SIGTERM, or only the exit code when already gone
     const stoppedMs = performance.now() - signalledAt
     expect(code).toBe(0)
     // The grace period was honoured (1 s), and the wait was bounded (grace + records).
@@ -73,7 +91,7 @@ describe('serve: SIGTERM mid-stream writes a record for every exchange', () => {
       expect(r.response_body).toContain('response.created')
       expect(r.response_body).not.toContain('response.completed')
     }
-    expect(serve.stderr()).toMatch(/SIGTERM: shutting down/)
-    expect(serve.stderr()).toMatch(/6 request\(s\) cut after the grace period \(recorded\)/)
+    expect(serve.stderr()).toContain(`${how}: shutting down`)
+    expect(serve.stderr()).toContain(`${STREAMS} request(s) cut after the grace period (recorded)`)
   }, 90_000)
 })
