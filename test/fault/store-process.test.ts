@@ -86,7 +86,8 @@ describe('supervised store process', () => {
       expect(stack.status).toBe('fail')
       expect(stack.detail).toMatch(/embedded store process down/)
       expect(stack.hint).toMatch(/restart/)
-      for (const row of rows) expect(row.hint ?? '').not.toMatch(/AWS credentials/)
+      for (const row of rows) expect(row.hint ?? '').not.toMatch(/AWS credentials|log group/)
+      expect(rows.find((r) => r.id === 'healthz')!.hint).toMatch(/restarts its store process/)
     } finally {
       blocker.close()
     }

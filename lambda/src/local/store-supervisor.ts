@@ -127,7 +127,9 @@ export async function superviseStores(options: SupervisorOptions): Promise<Super
     async close() {
       stopped = true
       clearTimeout(retry)
-      await child?.close()
+      const last = child
+      child = undefined
+      await last?.close()
     },
   }
 }
