@@ -200,5 +200,30 @@ describe.runIf(canMountTmpfs())('a full disk (real tmpfs)', () => {
       while (!(await recordsOnDisk(join(dir, 's3'))).some((r) => r.request_id === againId) && performance.now() < until) await new Promise((r) => setTimeout(r, 100))
       expect((await recordsOnDisk(join(dir, 's3'))).map((r) => r.request_id)).toContain(againId)
     }, 90_000)
+
+    it('DynamoDB on a full disk: dynalite dies on the LevelDB write error; the supervisor brings it back once there is space', async () => {
+      const storePid = proxy.storeProcess!.pid
+      const free = Number(execFileSync('df', ['--output=avail', '-B1', dir]).toString().split('\n')[1])
+      await writeFile(join(dir, 'filler'), Buffer.alloc(Math.max(0, free - 16 * 1024))).catch(() => {})
+      // dynalite throws LevelDB's IO error from a callback (dynalite/index.js): the store
+      // process exits. Writes keep failing until it is back.
+      const big = 'x'.repeat(300_000)
+      await proxy.admin.create({ user: 'bob', note: big }).catch(() => {})
+      const deadline = performance.now() + 30_000
+      while (proxy.storeProcess!.health().ok && performance.now() < deadline) {
+        await proxy.admin.create({ user: 'bob', note: big }).catch(() => {})
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(proxy.storeProcess!.health().ok).toBe(false)
+      expect((await fetch(`${proxy.url}/healthz`)).status).toBe(503)
+      await rm(join(dir, 'filler'))
+      const back = performance.now() + 60_000
+      while (!proxy.storeProcess!.health().ok && performance.now() < back) await new Promise((r) => setTimeout(r, 100))
+      expect(proxy.storeProcess!.health()).toEqual({ ok: true })
+      expect(proxy.storeProcess!.pid).not.toBe(storePid)
+      // The tables survived the crash: a new token can be made and used.
+      const { token } = await proxy.admin.create({ user: 'carol' })
+      expect((await fetch(`${proxy.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+    }, 120_000)
   })
 })

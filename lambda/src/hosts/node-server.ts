@@ -66,6 +66,8 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     )
   }
   let draining = false
+  /** Set when close() ends the exchanges that outlasted the grace period. */
+  let cutting = false
   let inFlight = 0
   const server = createServer(
     {
@@ -89,7 +91,7 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
         return
       }
       inFlight++
-      void serve(proxy, req, res, waitUntil).finally(() => inFlight--)
+      void serve(proxy, req, res, waitUntil, () => cutting).finally(() => inFlight--)
     },
   )
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => replyToClientError(err, socket))
@@ -125,6 +127,7 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     grace.cancel()
     clearInterval(sweep)
     const endedExchanges = inFlight
+    cutting = true
     // Ends the exchanges that outlasted the grace: their clients see the stream cut, and
     // the core, seeing the request aborted, produces their records through waitUntil.
     server.closeAllConnections()
@@ -149,10 +152,12 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   waitUntil: (p: Promise<unknown>) => void,
+  cutByShutdown: () => boolean,
 ): Promise<void> {
   const abort = new AbortController()
   res.once('close', () => {
-    if (!res.writableFinished) abort.abort(new Error('client disconnected'))
+    // The reason tells the core who ended the exchange (request.signal.reason).
+    if (!res.writableFinished) abort.abort(new Error(cutByShutdown() ? SHUTDOWN_ABORT_REASON : 'client disconnected'))
   })
   // The Fetch standard forbids these methods: `new Request()` would throw.
   if (FETCH_FORBIDDEN_METHODS.has(req.method ?? '')) {
@@ -174,6 +179,9 @@ async function serve(
   if (!req.complete) res.shouldKeepAlive = false
   await writeResponse(response, res, abort.signal)
 }
+
+/** Abort reason of the exchanges that close() ends after the grace period. */
+export const SHUTDOWN_ABORT_REASON = 'proxy shutting down: grace period over'
 
 function timer(ms: number): { done: Promise<void>; cancel(): void } {
   let handle: NodeJS.Timeout | undefined
