@@ -77,7 +77,7 @@ describe('supervised store process', () => {
     try {
       expect(degraded.status).toBe('degraded')
       expect(degraded.detail).toMatch(/embedded store process down .*killed by SIGKILL/)
-      await until('a failed restart', async () => (/failed attempt/.test(stores.health().detail ?? '') ? true : undefined))
+      await until('a failed restart', async () => (/failed attempt/.test(JSON.stringify(stores.health())) ? true : undefined))
 
       const validate = await cli(['validate', '--local', '--data-dir', dataDir, '--json'], { timeoutMs: 60_000 })
       expect(validate.code).toBe(1)

@@ -20,7 +20,7 @@ const h = useCoreHarness()
 
 describe('/healthz and the host health source', () => {
   it('answers 200 ok when healthy or when the host has no health source', async () => {
-    for (const health of [undefined, () => ({ ok: true })]) {
+    for (const health of [undefined, () => ({ ok: true as const })]) {
       const proxy = h.makeProxy({}, 'sk', health ? { health } : {})
       const { response, text } = await h.call(proxy, h.request('/healthz', { token: null }))
       expect(response.status).toBe(200)
@@ -29,7 +29,7 @@ describe('/healthz and the host health source', () => {
   })
 
   it('answers 503 degraded with the detail while the host says a dependency is down', async () => {
-    const proxy = h.makeProxy({}, 'sk', { health: () => ({ ok: false, detail: 'embedded store process down for 2 s' }) })
+    const proxy = h.makeProxy({}, 'sk', { health: () => ({ ok: false as const, detail: 'embedded store process down for 2 s' }) })
     const { response, text } = await h.call(proxy, h.request('/healthz', { token: null }))
     expect(response.status).toBe(503)
     expect(JSON.parse(text)).toEqual({ status: 'degraded', version: 'test', detail: 'embedded store process down for 2 s' })
@@ -88,12 +88,12 @@ describe('store supervisor', () => {
     children[0]!.die()
     await vi.advanceTimersByTimeAsync(0)
     expect(sup.health().ok).toBe(false)
-    expect(sup.health().detail).toMatch(/killed by SIGKILL/)
+    expect(sup.health()).toMatchObject({ ok: false, detail: expect.stringMatching(/killed by SIGKILL/) })
     expect(metrics.count('LocalStoreRestarts')).toBe(1)
     // Attempts at 100, then +200, +400, +800 (doubling): the 4th succeeds.
     await vi.advanceTimersByTimeAsync(100)
     expect(asked).toHaveLength(2)
-    expect(sup.health().detail).toMatch(/1 failed attempt, last: EADDRINUSE/)
+    expect(sup.health()).toMatchObject({ detail: expect.stringMatching(/1 failed attempt, last: EADDRINUSE/) })
     await vi.advanceTimersByTimeAsync(199)
     expect(asked).toHaveLength(2)
     await vi.advanceTimersByTimeAsync(1)

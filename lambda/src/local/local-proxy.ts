@@ -4,23 +4,17 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProxyConfig } from '../contracts/config.js'
-import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
+import { DEFAULTS, defaultProxyConfig, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
-import type { KeySource, Metrics } from '../core/ports.js'
+import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
+import { composeProxyDeps } from '../compose.js'
 import { createProxy } from '../core/proxy.js'
 import { type CloseOptions, type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
-import { pricerFromEnv } from '../pricing/from-env.js'
-import { secretScannerFromEnv } from '../secrets/from-env.js'
-import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
-import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
-import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
-import { S3AuditSink } from '../stores/s3-audit-sink.js'
-import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
@@ -29,6 +23,7 @@ import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { type SupervisedStores, type SupervisorOptions, superviseStores } from './store-supervisor.js'
+import { WorkerBodyScanner } from './worker-scanner.js'
 
 export const LOCAL_NAMES: StackNames = {
   tokensTable: TOKENS_TABLE.defaultName,
@@ -42,7 +37,6 @@ export interface LocalProxyOptions {
   dataDir: string
   upstreamUrl?: string
   apiKey?: string | undefined
-  strict?: boolean
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
   /** Use these AWS resources instead of the embedded stores. */
@@ -135,33 +129,30 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     const metrics = options.metrics ?? noMetrics
     // Locally the "log stream" is stderr plus a file next to the stores.
     const writeFallbackLine = fallbackLineWriter(join(options.dataDir, FALLBACK_FILE_NAME))
-    const s3Sink = new S3AuditSink(s3, names.bucket)
-    const primary = options.dumpDir ? new TeeAuditSink(s3Sink, [new DumpDirSink(options.dumpDir)], log) : s3Sink
-    const audit = new DrainingAuditSink(new ResilientAuditSink(primary, writeFallbackLine, metrics), writeFallbackLine, metrics)
     const apiKey = options.apiKey
-    const key: KeySource = { get: async () => apiKey }
-    const proxy = createProxy({
-      config: {
-        upstreamUrl: options.upstreamUrl ?? DEFAULTS.upstreamUrl,
-        strict: options.strict ?? DEFAULTS.strict,
-        upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
-        bodyCapBytes: DEFAULTS.bodyCapBytes,
-        maxRequestBytes: DEFAULTS.maxRequestBytes,
-        tokenCacheMs: DEFAULTS.tokenCacheMs,
-        secretScanMode: DEFAULT_SECRET_SCAN_MODE,
-        version: PROXY_VERSION,
-        ...options.config,
-      },
-      tokens: new DynamoTokenStore(dynamo, names.tokensTable),
-      counters: new DynamoCounterStore(dynamo, names.usageTable),
-      pricer: pricerFromEnv(options.env ?? process.env),
-      secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
-      audit,
-      key,
+    const settingsEnv = options.env ?? process.env
+    const fallbackFingerprintKey = await localFingerprintKey(options.dataDir)
+    let scanner: WorkerBodyScanner | undefined
+    const deps = composeProxyDeps({
+      config: { ...defaultProxyConfig(PROXY_VERSION), ...options.config, ...(options.upstreamUrl && { upstreamUrl: options.upstreamUrl }) },
+      env: settingsEnv,
+      dynamo,
+      s3,
+      names,
+      key: { get: async () => apiKey },
+      writeFallbackLine,
+      ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
+      fallbackFingerprintKey,
+      // Large bodies are scanned in worker threads: one body cannot stall other requests.
+      runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
       metrics,
       log,
       ...(supervised && { health: () => supervised.health() }),
     })
+    // At shutdown, records whose store write is still running become fallback lines
+    // before the stores close (draining-audit-sink.ts).
+    const audit = new DrainingAuditSink(deps.audit, writeFallbackLine, metrics)
+    const proxy = createProxy({ ...deps, audit })
     const server = await startNodeServer(proxy, {
       host,
       port: options.port ?? DEFAULTS.port,
@@ -196,6 +187,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
           // line) before the stores go away.
           const { endedExchanges } = await server.close({ ...options.shutdown, ...shutdown })
           const recordsToFallback = audit.abandon()
+          await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)
             await stores.close()

@@ -9,15 +9,13 @@
 // The data survives: dynalite's LevelDB and s3rver's directory are on disk, and the OS
 // releases LevelDB's lock when the holder dies.
 import { METRIC } from '../contracts/metrics.js'
-import type { Metrics } from '../core/ports.js'
+import type { HealthCheck, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import type { RunningStores } from './embedded-stores.js'
 import { spawnStoreProcess, type StoreProcess, type StoreProcessOptions } from './store-process.js'
 
-export interface StoreHealth {
-  ok: boolean
-  detail?: string
-}
+/** The core's health port shape: ok, or not ok with a detail for /healthz. */
+export type StoreHealth = ReturnType<HealthCheck>
 
 export interface SupervisedStores extends RunningStores {
   health(): StoreHealth
