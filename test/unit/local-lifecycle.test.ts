@@ -72,6 +72,8 @@ describe('store supervisor', () => {
       metrics,
       initialDelayMs: 100,
       maxDelayMs: 1_000,
+      // Every child counts as having run long enough: the first delay is the initial one.
+      stableAfterMs: 0,
       spawn: async (_dir, _host, ports) => {
         asked.push(ports)
         if (failNext > 0) {
@@ -134,10 +136,11 @@ describe('store supervisor', () => {
       },
     })
     failNext = 4
+    // Died right after starting: that counts as a failed attempt (first delay 200, not 100).
     children[0]!.die()
-    await vi.advanceTimersByTimeAsync(100 + 200 + 300 + 300 + 300)
-    const gaps = spawnedAt.slice(1).map((t, i) => t - (i === 0 ? spawnedAt[0]! : spawnedAt[i]!))
-    expect(gaps.slice(1)).toEqual([200, 300, 300, 300])
+    await vi.advanceTimersByTimeAsync(200 + 300 + 300 + 300 + 300)
+    const gaps = spawnedAt.slice(1).map((t, i) => t - spawnedAt[i]!)
+    expect(gaps).toEqual([200, 300, 300, 300, 300])
     expect(sup.health().ok).toBe(true)
     // Up for longer than stableAfterMs: the next crash starts again from the first delay.
     await vi.advanceTimersByTimeAsync(10_000)
@@ -145,6 +148,31 @@ describe('store supervisor', () => {
     children.at(-1)!.die()
     await vi.advanceTimersByTimeAsync(100)
     expect(spawnedAt.length).toBe(before + 1)
+    await sup.close()
+  })
+
+  it('a child that keeps dying soon after it started is restarted with growing delays (no spin)', async () => {
+    vi.useFakeTimers()
+    const spawnedAt: number[] = []
+    const children: ReturnType<typeof fakeChild>[] = []
+    const sup = await superviseStores({
+      dataDir: '/unused',
+      log: () => {},
+      initialDelayMs: 100,
+      maxDelayMs: 10_000,
+      stableAfterMs: 60_000,
+      spawn: async (_d, _h, ports) => {
+        spawnedAt.push(Date.now())
+        const c = fakeChild(children.length, ports)
+        children.push(c)
+        // Each child dies 10 ms after it is up.
+        setTimeout(() => c.die('SIGSEGV'), 10)
+        return c
+      },
+    })
+    await vi.advanceTimersByTimeAsync(10 + 200 + 10 + 400 + 10 + 800 + 10)
+    const gaps = spawnedAt.slice(1).map((t, i) => t - spawnedAt[i]!)
+    expect(gaps).toEqual([210, 410, 810])
     await sup.close()
   })
 

@@ -33,7 +33,7 @@ export interface SupervisorOptions {
   /** First restart delay, doubled per failed attempt up to maxDelayMs. */
   initialDelayMs?: number
   maxDelayMs?: number
-  /** A child that stayed up this long resets the backoff. */
+  /** A child that stayed up this long resets the backoff; a shorter life counts as a failed attempt. */
   stableAfterMs?: number
   /** Test seam: how a child is started. */
   spawn?: (dataDir: string, host: string, options: StoreProcessOptions) => Promise<StoreProcess>
@@ -67,7 +67,10 @@ export async function superviseStores(options: SupervisorOptions): Promise<Super
       child = undefined
       downSince = Date.now()
       lastExit = signal ? `killed by ${signal}` : `exit code ${code}`
+      // A child that stayed up resets the backoff; one that died soon after starting counts
+      // as a failed attempt, so a crash loop backs off instead of spinning.
       if (Date.now() - upSince >= stableAfter) failedAttempts = 0
+      else failedAttempts++
       metrics.emit(METRIC.localStoreRestarts, 1, 'Count')
       log(`codex-proxy: the embedded store process (pid ${current.pid}) ${lastExit}; restarting it`)
       schedule()
