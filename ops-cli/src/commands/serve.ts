@@ -126,10 +126,16 @@ stores (credentials from the usual AWS SDK chain).`
       stopping = true
       const grace = flags['shutdown-grace']
       status(`codex-proxy: ${why}: shutting down — no new requests; requests in flight get ${grace} s, then every audit record is written…`)
-      const report = await proxy.close()
-      status(
-        `codex-proxy: stopped${report.endedExchanges ? `; ${report.endedExchanges} request(s) cut after the grace period (recorded)` : ''}${report.recordsToFallback ? `; ${report.recordsToFallback} record(s) written to the fallback file ${dataDir}/audit-fallback.log instead of the store` : ''}.`,
-      )
+      try {
+        const report = await proxy.close()
+        status(
+          `codex-proxy: stopped${report.endedExchanges ? `; ${report.endedExchanges} request(s) cut after the grace period (recorded)` : ''}${report.recordsToFallback ? `; ${report.recordsToFallback} record(s) written to the fallback file ${dataDir}/audit-fallback.log instead of the store` : ''}.`,
+        )
+      } catch (err) {
+        // Still exit: a stop that hangs on a failed close would be worse.
+        status(`codex-proxy: error while stopping: ${err instanceof Error ? err.message : String(err)}`)
+        code = 1
+      }
       process.exit(code)
     }
     // A second signal while draining: the operator insists; records still in flight may be lost.
