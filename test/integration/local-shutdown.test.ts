@@ -116,7 +116,7 @@ describe('local host: graceful stop', () => {
     await s.s3Relay.setMode('hang')
     // Returns after grace + records wait, not after the store's 30 s timeouts (the test's
     // own 60 s limit would catch an unbounded wait).
-    const report = await s.proxy.close({ graceMs: 500, recordsMs: 1_500 })
+    const report = await s.proxy.close({ graceMs: 500, recordsMs: 5_000 })
     await Promise.all(drained)
     expect(report.endedExchanges).toBe(3)
     expect(report.recordsToFallback).toBe(3)
