@@ -138,10 +138,13 @@ stores (credentials from the usual AWS SDK chain).`
       }
       process.exit(code)
     }
-    // A second signal while draining: the operator insists; records still in flight may be lost.
+    // A second Ctrl-C while draining: the person at the terminal insists, so exit now
+    // (records still in flight may be lost). A repeated SIGTERM (a process manager, a
+    // script after /shutdown) only lets the orderly stop go on.
     const onSignal = (signal: NodeJS.Signals) => {
       if (!stopping) return void stop(0, signal)
-      status(`codex-proxy: second ${signal} while shutting down: exiting now (records still in flight may be lost).`)
+      if (signal !== 'SIGINT') return
+      status('codex-proxy: second SIGINT while shutting down: exiting now (records still in flight may be lost).')
       process.exit(130)
     }
     const proxy = await startLocalProxy({
