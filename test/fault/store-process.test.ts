@@ -86,6 +86,8 @@ describe('supervised store process', () => {
       expect(stack.status).toBe('fail')
       expect(stack.detail).toMatch(/embedded store process down/)
       expect(stack.hint).toMatch(/restart/)
+      // A second server must not take the data directory while this one's stores restart.
+      await expect(startLocalProxy({ port: 0, dataDir, upstreamUrl: upstream.url, log: () => {} })).rejects.toThrow(/already running for data dir/)
       for (const row of rows) expect(row.hint ?? '').not.toMatch(/AWS credentials|log group/)
       expect(rows.find((r) => r.id === 'healthz')!.hint).toMatch(/restarts its store process/)
     } finally {

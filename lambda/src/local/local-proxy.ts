@@ -213,8 +213,9 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
     if (err instanceof LocalStackNotRunning) return
     throw err
   }
+  // 503 is a running server whose store process is restarting: it still owns the directory.
   const answers = await fetch(`${running.url}/healthz`, { signal: AbortSignal.timeout(1_000) })
-    .then((r) => r.ok)
+    .then((r) => r.ok || r.status === 503)
     .catch(() => false)
   if (answers) {
     throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
