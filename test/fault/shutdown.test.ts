@@ -90,6 +90,8 @@ describe('serve: a stop mid-stream writes a record for every exchange', () => {
       // What was relayed before the cut is in the record.
       expect(r.response_body).toContain('response.created')
       expect(r.response_body).not.toContain('response.completed')
+      // The proxy ended it, not the client.
+      expect(r).toMatchObject({ client_aborted: false, upstream_error: 'ended by the proxy shutting down (grace period over)' })
     }
     expect(serve.stderr()).toContain(`${how}: shutting down`)
     expect(serve.stderr()).toContain(`${STREAMS} request(s) cut after the grace period (recorded)`)

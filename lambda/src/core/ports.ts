@@ -98,3 +98,13 @@ export type TextScanResult = { timedOut: false; matches: TextMatch[] } | { timed
 
 /** The host's view of its own dependencies (embedded stores up?), for /healthz. */
 export type HealthCheck = () => { ok: true } | { ok: false; detail: string }
+
+/**
+ * The abort reason (an Error's message) a host gives a request it ends itself at
+ * shutdown, after the grace period: the record then says so instead of blaming the client.
+ */
+export const HOST_SHUTDOWN_REASON = 'proxy shutting down: grace period over'
+
+export function endedByHostShutdown(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof Error && signal.reason.message === HOST_SHUTDOWN_REASON
+}

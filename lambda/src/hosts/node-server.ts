@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
+import { HOST_SHUTDOWN_REASON } from '../core/ports.js'
 import type { Proxy } from '../core/proxy.js'
 import { pumpBody } from './pump.js'
 
@@ -181,7 +182,7 @@ async function serve(
 }
 
 /** Abort reason of the exchanges that close() ends after the grace period. */
-export const SHUTDOWN_ABORT_REASON = 'proxy shutting down: grace period over'
+export const SHUTDOWN_ABORT_REASON = HOST_SHUTDOWN_REASON
 
 function timer(ms: number): { done: Promise<void>; cancel(): void } {
   let handle: NodeJS.Timeout | undefined

@@ -5,6 +5,7 @@ import { clientResponseHeaders, REQUEST_ID_HEADER } from '../headers.js'
 import type { Exchange } from '../exchange.js'
 import { allowListsOf, filterModelList } from '../governance/model-policy.js'
 import { relayBody } from '../response-relay.js'
+import { endedByHostShutdown } from '../ports.js'
 import type { StageEnv } from '../stage-env.js'
 import { UsageExtractor } from '../usage.js'
 import type { UpstreamAnswer } from './forward.js'
@@ -65,6 +66,11 @@ export async function relayAnswer(
         ex.responseTruncated = outcome.truncated
         ex.upstreamError = outcome.upstreamError ?? ex.upstreamError
         ex.clientAborted = outcome.clientAborted
+        if (outcome.clientAborted && endedByHostShutdown(clientSignal)) {
+          // The host cut it at shutdown: not the client's doing.
+          ex.clientAborted = false
+          ex.upstreamError = 'ended by the proxy shutting down (grace period over)'
+        }
         ex.responseComplete = !outcome.upstreamError && !outcome.clientAborted && !outcome.truncated
         onRelayed(usage)
       },
