@@ -11,6 +11,9 @@ import {
   normaliseUpstreamUrl,
   type SecretScanMode,
 } from '../lambda/src/contracts/config.js'
+import { parseUpstreamPool, upstreamPoolToEnv, type UpstreamPoolConfig } from '../lambda/src/contracts/upstreams.js'
+import { ADAPTERS } from '../lambda/src/core/upstreams/adapters.js'
+import { type EndpointGroup, parseEndpointGroups } from '../lambda/src/contracts/endpoints.js'
 import { loadPriceOverrides } from '../lambda/src/pricing/index.js'
 import { parseSecretAllowlist } from '../lambda/src/secrets/from-env.js'
 import { createSecretScanner } from '../lambda/src/secrets/index.js'
@@ -48,7 +51,8 @@ export const INFRA_DEFAULTS = {
   logsExpiryDays: 90,
   athenaResultsExpiryDays: 7,
   objectLockMode: 'off' as ObjectLockMode,
-  strictMode: DEFAULTS.strict,
+  /** Comma-separated endpoint groups forwarded (contracts/endpoints.ts); default-deny: Codex only. */
+  endpoints: DEFAULTS.endpoints.join(','),
   upstreamUrl: DEFAULTS.upstreamUrl,
   tokenCacheMs: DEFAULTS.tokenCacheMs,
   lambdaCodePath: 'dist/lambda',
@@ -65,6 +69,13 @@ export const OPTIONAL_KEYS = [
   'secretAllowlist',
   /** HMAC key of finding fingerprints; set with `pulumi config set --secret`. */
   'secretFingerprintKey',
+  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
+  'strictMode',
+  /**
+   * JSON `{"upstreams":[…]}` (lambda/src/contracts/upstreams.ts, without keys): an upstream
+   * pool, one Secrets Manager secret per upstream. Unset: the one upstream `upstreamUrl`.
+   */
+  'upstreams',
 ] as const
 
 /**
@@ -95,7 +106,7 @@ export interface InfraConfig {
   athenaResultsExpiryDays: number
   /** Undefined when Object Lock is off. */
   objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retentionDays: number }
-  strictMode: boolean
+  endpoints: EndpointGroup[]
   upstreamUrl: string
   upstreamTimeoutMs: number
   tokenCacheMs: number
@@ -106,6 +117,8 @@ export interface InfraConfig {
   secretAllowlist?: string
   /** A Pulumi secret (never in plain state); set by loadConfig, not by the pure parser. */
   secretFingerprintKey?: pulumi.Output<string>
+  /** The upstream pool, validated; undefined = the single upstream `upstreamUrl`. */
+  upstreams?: UpstreamPoolConfig
 }
 
 /** All problems found in the configuration, one per line; thrown before any resource exists. */
@@ -209,10 +222,15 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     problems.push(`${key('objectLockRetentionDays')} is set but ${key('objectLockMode')} is off`)
   }
 
-  let strictMode: boolean = INFRA_DEFAULTS.strictMode
-  if (raw.strictMode !== undefined && raw.strictMode !== '') {
-    if (raw.strictMode === 'true' || raw.strictMode === 'false') strictMode = raw.strictMode === 'true'
-    else problems.push(`${key('strictMode')} must be true or false, got "${raw.strictMode}"`)
+  if (raw.strictMode !== undefined && raw.strictMode !== '' && raw.strictMode !== 'true' && raw.strictMode !== 'false') {
+    problems.push(`${key('strictMode')} must be true or false, got "${raw.strictMode}"`)
+  }
+  let endpoints: EndpointGroup[] = [...DEFAULTS.endpoints]
+  try {
+    if (raw.endpoints) endpoints = parseEndpointGroups(raw.endpoints, key('endpoints'))
+    if (endpoints.length === 0) problems.push(`${key('endpoints')} names no endpoint group`)
+  } catch (err) {
+    problems.push((err as Error).message)
   }
 
   let upstreamUrl: string = INFRA_DEFAULTS.upstreamUrl
@@ -267,6 +285,8 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
   const priceOverrides = jsonSetting('priceOverrides', (text) => void loadPriceOverrides(text))
   const secretAllowlist = jsonSetting('secretAllowlist', (text) => void createSecretScanner({ allowlist: parseSecretAllowlist(text)! }))
 
+  const upstreams = parseUpstreamsSetting(raw.upstreams, key('upstreams'), problems)
+
   if (problems.length) throw new InfraConfigError(problems)
 
   return {
@@ -286,7 +306,7 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
       objectLockMode === 'off'
         ? undefined
         : { mode: objectLockMode === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE', retentionDays: objectLockRetentionDays },
-    strictMode,
+    endpoints,
     upstreamUrl,
     upstreamTimeoutMs,
     tokenCacheMs,
@@ -294,7 +314,34 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     alarmEmail,
     ...(priceOverrides && { priceOverrides }),
     ...(secretAllowlist && { secretAllowlist }),
+    ...(upstreams && { upstreams }),
   }
+}
+
+/**
+ * A realistic Secrets Manager ARN, for sizing the pool's env encoding before the secrets
+ * exist (region and account at their longest usual lengths, name + AWS's 6-char suffix).
+ */
+const SIZING_ARN = (id: string) => `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:codex-proxy-upstream-${id}-AbCdEf`
+
+function parseUpstreamsSetting(value: string | undefined, name: string, problems: string[]): UpstreamPoolConfig | undefined {
+  if (value === undefined || value === '') return undefined
+  let pool: UpstreamPoolConfig
+  try {
+    pool = parseUpstreamPool(JSON.parse(value), { source: name, keys: 'none' })
+  } catch (err) {
+    problems.push(err instanceof SyntaxError ? `${name} is not valid JSON: ${err.message}` : (err as Error).message)
+    return undefined
+  }
+  const before = problems.length
+  for (const u of pool.upstreams) {
+    if (!ADAPTERS[u.kind]) problems.push(`${name}: upstream ${u.id}: kind "${u.kind}" is not supported by this build (supported: ${Object.keys(ADAPTERS).join(', ')})`)
+  }
+  const encoded = upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u) => ({ ...u, secret_arn: SIZING_ARN(u.id) })) })
+  if (Buffer.byteLength(encoded) > MAX_JSON_SETTING_BYTES) {
+    problems.push(`${name}: the pool takes about ${Buffer.byteLength(encoded)} bytes in the Lambda environment (with its secret ARNs); at most ${MAX_JSON_SETTING_BYTES} fit (4 KB in total)`)
+  }
+  return problems.length > before ? undefined : pool
 }
 
 /** Reads the stack's configuration from Pulumi and validates it. */

@@ -99,7 +99,7 @@ describe('the program under the prod configuration', () => {
     it('gets the proxy settings from config, with the upstream deadline 10 s inside the Lambda timeout', () => {
       expect(fn().inputs.environment.variables).toMatchObject({
         [ENV.upstreamUrl]: 'https://api.openai.com',
-        [ENV.strict]: 'false',
+        [ENV.endpoints]: 'codex',
         [ENV.secretScan]: 'flag',
         [ENV.bodyCapBytes]: String(10 * 1024 * 1024),
         [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),
@@ -429,6 +429,7 @@ describe('the program under the prod configuration', () => {
         [STACK_OUTPUT.glueDatabase]: stack.one(T.glueDatabase).id,
         [STACK_OUTPUT.glueTable]: 'audit_records',
         [STACK_OUTPUT.secretArn]: stack.one(T.secret).state.arn,
+        [STACK_OUTPUT.upstreamSecretArns]: '{}',
         [STACK_OUTPUT.logGroup]: stack.one(T.logGroup).id,
         [STACK_OUTPUT.alarmTopicArn]: stack.one(T.topic).state.arn,
         [STACK_OUTPUT.dashboardName]: stack.one(T.dashboard).id,

@@ -29,13 +29,23 @@ export function describeAllowList(lists: string[][]): string {
 
 /** `GET /v1/models` answer with only the allowed models (OpenAI list shape). */
 export function filterModelList(body: unknown, lists: string[][]): unknown {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return body
+  // Default-deny: a list of an unknown shape shows no model rather than all of them.
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return { object: 'list', data: [] }
   const list = body as { data: { id?: unknown }[] }
   return { ...list, data: list.data.filter((m) => typeof m.id === 'string' && isModelAllowed(m.id, lists)) }
 }
 
-/** `GET /v1/models/<id>`: the model id a single-model lookup names, if any. */
+/**
+ * `GET /v1/models/<id>`: the model id a single-model lookup names, if any. The target
+ * stage refuses malformed escapes, but this must not throw on its own either (a bad
+ * escape here once answered 500 with a stack trace: trust issue, finding 9).
+ */
 export function modelOfLookupPath(path: string): string | undefined {
   const m = /^\/v1\/models\/([^/]+)$/.exec(path)
-  return m ? decodeURIComponent(m[1]!) : undefined
+  if (!m) return undefined
+  try {
+    return decodeURIComponent(m[1]!)
+  } catch {
+    return m[1]!
+  }
 }
