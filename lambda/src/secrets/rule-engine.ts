@@ -133,7 +133,7 @@ export function createRuleEngine(options: { categories?: readonly RuleCategory[]
             ;[start, end] = g
           }
           const secret = window.slice(start, end)
-          if (!acceptSecret(rule, secret)) continue
+          if (!acceptSecret(rule, secret, m)) continue
           raw.push({ rule_id: rule.id, category: rule.category, start: from + start, end: from + end })
         }
       }
@@ -144,10 +144,10 @@ export function createRuleEngine(options: { categories?: readonly RuleCategory[]
   return { scan, ruleIds: rules.map((r) => r.id), rules }
 }
 
-function acceptSecret(rule: SecretRule, secret: string): boolean {
+function acceptSecret(rule: SecretRule, secret: string, match: RegExpExecArray): boolean {
   if (rule.placeholderCheck !== false && isPlaceholder(secret)) return false
   if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false
-  return rule.accept ? rule.accept(secret) : true
+  return rule.accept ? rule.accept(secret, match) : true
 }
 
 /**

@@ -10,7 +10,7 @@ interface Common {
   source: string
   category?: RuleCategory
   minEntropy?: number
-  accept?: (secret: string) => boolean
+  accept?: (secret: string, match: RegExpExecArray) => boolean
   placeholderCheck?: boolean
 }
 
@@ -84,7 +84,8 @@ export function assigned(spec: AssignedSpec): SecretRule {
   const names = spec.names.map(escape).join('|')
   // The name tail is matched atomically (look-ahead + back-reference): its characters
   // cannot be operators, so giving them back could never help, only cost time.
-  const source = `(?:${names})(?=([\\w.-]{0,${NAME_TAIL}}))\\1[\\s'"]{0,3}(?:=>|:=|[=:])[\\s'"\\x60]{0,5}(${spec.value})(?![A-Za-z0-9_+/=-])`
+  // Not right after a letter or digit: `WANDB_API_KEY`, `my_wandb_key`, not inside a longer word.
+  const source = `(?<![A-Za-z0-9])(?:${names})(?=([\\w.-]{0,${NAME_TAIL}}))\\1[\\s'"]{0,3}(?:=>|:=|[=:])[\\s'"\\x60]{0,5}(${spec.value})(?![A-Za-z0-9_+/=-])`
   const nameMax = Math.max(...spec.names.map((n) => n.length))
   return {
     id: spec.id,

@@ -25,12 +25,29 @@ function mixesClasses(value: string): boolean {
   return classes >= 2 && /[0-9]/.test(value)
 }
 
-const acceptGeneric = (value: string): boolean => !looksLikeCode(value) && mixesClasses(value)
+/** A (dotted) identifier with a word in it: `CreateTokenCommand`, `call_credentials_1.CallCredentials`. */
+function isIdentifier(value: string): boolean {
+  return /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(value) && /[a-z]{3}/.test(value)
+}
+
+/** Documentation values name what they stand for: `SuperSecretPassword`, `MustBeAtLeast8Chars`. */
+const DOC_WORDS = /pass(?:word|wd)|secret|token|sample|dummy|fake|test|mustbe|some0ther|plaintext|example/i
+
+/**
+ * `match[2]` is the quote before the value, if any. An unquoted identifier is code
+ * (`tokenInput: CreateTokenRequest`, `x = call_credentials_1.CallCredentials`).
+ */
+function acceptGeneric(value: string, match: RegExpExecArray): boolean {
+  if (looksLikeCode(value) || !mixesClasses(value) || DOC_WORDS.test(value)) return false
+  return match[2] !== '' || !isIdentifier(value)
+}
 
 // The name tail and the value are matched atomically (look-ahead + back-reference), so a
-// flood of names or value characters is read once (linear-time.test.ts).
-const ASSIGN = `(?=([\\w.-]{0,20}))\\1["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["'\\x60]?`
-const VALUE = `(?=([A-Za-z0-9+/=_.~!@#^&*-]{12,100}))\\2(?![A-Za-z0-9+/=_.~!@#^&*-])`
+// flood of names or value characters is read once (linear-time.test.ts). Names right
+// after `:` or `/` are parts of ARNs and URLs (`…:secret:MyTestSecret`), not assignments.
+const NOT_IN_PATH = `(?<![:/])`
+const ASSIGN = `(?=([\\w.-]{0,20}))\\1["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}(["'\\x60]?)`
+const VALUE = `(?=([A-Za-z0-9+/=_.~!@#^&*-]{12,100}))\\3(?![A-Za-z0-9+/=_.~!@#^&*-])`
 
 export const GENERIC_RULES: readonly SecretRule[] = [
   custom({
@@ -39,9 +56,9 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     source: 'gitleaks:generic-api-key (passw(or)?d keywords), detect-secrets KeywordDetector',
     category: 'generic',
     keywords: ['password', 'passwd', 'pwd'],
-    pattern: new RegExp(`(?:password|passwd|pwd)${ASSIGN}${VALUE}`, 'gi'),
+    pattern: new RegExp(`${NOT_IN_PATH}(?:password|passwd|pwd)${ASSIGN}${VALUE}`, 'gi'),
     maxLength: 140,
-    group: 2,
+    group: 3,
     minEntropy: 3.3,
     accept: acceptGeneric,
   }),
@@ -51,9 +68,9 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     source: 'gitleaks:generic-api-key, detect-secrets KeywordDetector',
     category: 'generic',
     keywords: ['api_key', 'apikey', 'api-key', 'secret', 'token', 'credential', 'access_key', 'private_key', 'auth_key'],
-    pattern: new RegExp(`(?:api[_-]?key|secret|token|credential|access[_-]key|private[_-]key|auth[_-]key)${ASSIGN}${VALUE}`, 'gi'),
+    pattern: new RegExp(`${NOT_IN_PATH}(?:api[_-]?key|secret|token|credential|access[_-]key|private[_-]key|auth[_-]key)${ASSIGN}${VALUE}`, 'gi'),
     maxLength: 150,
-    group: 2,
+    group: 3,
     minEntropy: 3.7,
     accept: acceptGeneric,
   }),
@@ -67,6 +84,6 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     maxLength: 540,
     group: 1,
     minEntropy: 3.7,
-    accept: acceptGeneric,
+    accept: (value) => !looksLikeCode(value) && mixesClasses(value) && !DOC_WORDS.test(value),
   }),
 ]

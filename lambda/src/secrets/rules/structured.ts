@@ -18,6 +18,8 @@ const PLACEHOLDER_PASSWORDS = new Set([
 
 /** A password worth reporting: not a placeholder word, a number-only PIN-like value, or a template. */
 export function isRealPassword(password: string): boolean {
+  // Shorter ones are documentation (`http://abc:xyz@`, `https://a:b@` in Node's own docs).
+  if (password.length < 6) return false
   const lower = password.toLowerCase()
   if (PLACEHOLDER_PASSWORDS.has(lower)) return false
   if (/^[0-9]{1,8}$/.test(password)) return false

@@ -36,8 +36,8 @@ export interface SecretRule {
   maxLength: number
   /** Capture group holding the secret itself (default: the whole match). */
   group?: number
-  /** Final check on the secret text: a checksum, a structure. */
-  accept?: (secret: string) => boolean
+  /** Final check on the secret text (a checksum, a structure); `match` is the pattern's whole match. */
+  accept?: (secret: string, match: RegExpExecArray) => boolean
   /** Minimum Shannon entropy (bits per character) of the secret. */
   minEntropy?: number
   /** False: skip the placeholder check (values validated otherwise, or structured text). */
