@@ -44,8 +44,10 @@ function acceptGeneric(value: string, match: RegExpExecArray): boolean {
 
 // The name tail and the value are matched atomically (look-ahead + back-reference), so a
 // flood of names or value characters is read once (linear-time.test.ts). Names right
-// after `:` or `/` are parts of ARNs and URLs (`…:secret:MyTestSecret`), not assignments.
-const NOT_IN_PATH = `(?<![:/])`
+// after `:` or `/` are parts of ARNs and URLs (`…:secret:MyTestSecret`), not assignments;
+// names right after a letter or digit are inside a longer word. The cost: camelCase names
+// (`clientSecret`, `dbPassword`) are not read; `client_secret`, `DB_PASSWORD` are.
+const NOT_IN_PATH = `(?<![A-Za-z0-9:/])`
 const ASSIGN = `(?=([\\w.-]{0,20}))\\1["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}(["'\\x60]?)`
 const VALUE = `(?=([A-Za-z0-9+/=_.~!@#^&*-]{12,100}))\\3(?![A-Za-z0-9+/=_.~!@#^&*-])`
 
