@@ -40,7 +40,14 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
   assigned({ id: 'dropbox-long-lived-token', title: 'Dropbox long-lived access token next to its name', source: 'gitleaks:dropbox-long-lived-api-token', names: ['dropbox'], value: '[a-z0-9]{11}AAAAAAAAAA[a-z0-9_=-]{43}', valueMax: 64, placeholderCheck: false }),
 ]
 
+const shopify = (id: string, prefix: string, what: string): SecretRule =>
+  prefixed({ id, title: `Shopify ${what} (${prefix})`, source: `Shopify docs, "Access tokens" (token prefixes); gitleaks:${id}`, prefix, body: 'a-fA-F0-9', length: 32 })
+
 export const PAYMENT_RULES: readonly SecretRule[] = [
+  shopify('shopify-access-token', 'shpat_', 'Admin API access token'),
+  shopify('shopify-custom-access-token', 'shpca_', 'custom app access token'),
+  shopify('shopify-private-app-access-token', 'shppa_', 'private app access token'),
+  shopify('shopify-shared-secret', 'shpss_', 'app shared secret'),
   custom({ id: 'stripe-secret-key', title: 'Stripe secret or restricted key (sk_/rk_ live/test)', source: 'https://docs.stripe.com/keys; gitleaks:stripe-access-token', keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'sk_prod_', 'rk_prod_'], pattern: /(?<![A-Za-z0-9_])[rs]k_(?:live|test|prod)_[0-9A-Za-z]{20,247}(?![0-9A-Za-z])/g, maxLength: 256 }),
   prefixed({ id: 'stripe-webhook-secret', title: 'Stripe webhook signing secret (whsec_)', source: 'Stripe docs, "Check the webhook signatures"', prefix: 'whsec_', body: 'A-Za-z0-9+/=', length: [32, 64] }),
   prefixed({ id: 'square-access-token', title: 'Square access token (EAAA…, sq0atp-)', source: 'Square docs, access tokens; gitleaks:square-access-token', prefix: ['EAAA', 'sq0atp-'], body: B64URL, length: [22, 60], minEntropy: 3.5 }),
