@@ -43,7 +43,8 @@ export function isRedactedHeader(name: string): boolean {
 export function upstreamRequestHeaders(incoming: Headers, apiKey: string | undefined): Headers {
   const out = new Headers()
   incoming.forEach((value, name) => {
-    if (!NOT_FORWARDED.has(name) && !name.startsWith('proxy-')) out.append(name, value)
+    // `x-codex-proxy-*` (the request tag) are for this proxy, not for the upstream.
+    if (!NOT_FORWARDED.has(name) && !name.startsWith('proxy-') && !name.startsWith('x-codex-proxy-')) out.append(name, value)
   })
   if (apiKey) out.set('authorization', `Bearer ${apiKey}`)
   return out

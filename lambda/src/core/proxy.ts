@@ -13,11 +13,15 @@ import { parseBearer } from './auth.js'
 import { textUpTo } from './bytes.js'
 import { Exchange } from './exchange.js'
 import { estimateCostUsd, maxOutputTokensOf } from './governance/cost-estimate.js'
+import { BUDGET_REMAINING_HEADER, BUDGET_WARNING_HEADER, COST_HEADER, formatRemaining, formatUsd } from './governance/budget-headers.js'
 import { type Admission, Governor } from './governance/governor.js'
+import { requestTag, tagRefusal } from './governance/tag-policy.js'
+import { bufferUpTo } from './buffer-body.js'
 import { allowListsOf, describeAllowList, filterModelList, isModelAllowed, modelOfLookupPath } from './governance/model-policy.js'
 import { clientResponseHeaders, REQUEST_ID_HEADER, upstreamRequestHeaders } from './headers.js'
 import { checkTarget, FORWARDED_METHODS, isAllowedInStrictMode, normalisePath } from './paths.js'
 import {
+  type AlertSink,
   type AuditSink,
   type Clock,
   type CounterStore,
@@ -47,6 +51,8 @@ export interface ProxyDeps {
   counters: CounterStore
   /** Price table; defaults to the package prices without overrides. */
   pricer?: Pricer
+  /** Where budget alerts go (SNS topic, webhook); without one, no alerts. */
+  alerts?: AlertSink
   /** Secret scanner; without one, scanning is off whatever the mode says. */
   secretScanner?: SecretScanner
   clock?: Clock
@@ -70,7 +76,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
   const log = deps.log ?? ((m: string) => console.error(m))
   const tokens = new CachedTokenStore(deps.tokens, config.tokenCacheMs, clock)
   const pricer = deps.pricer ?? createPricer()
-  const governor = new Governor(deps.counters, metrics, log)
+  const governor = new Governor(deps.counters, metrics, log, deps.alerts)
   const nextRequestId = monotonicFactory()
 
   /**
@@ -196,17 +202,25 @@ export function createProxy(deps: ProxyDeps): Proxy {
       if (scan.forwardText !== undefined) forwardBody = new TextEncoder().encode(scan.forwardText)
     }
 
+    const tagged = requestTag(request.headers)
+    if (!tagged.ok) return fail(ex, ctx, 'tag_not_allowed', tagged.detail)
+    const tagProblem = tagged.tag === undefined ? undefined : tagRefusal(ex.caller, tagged.tag)
+    if (tagProblem) return fail(ex, ctx, 'tag_not_allowed', tagProblem)
+
     const at = new Date(ex.startedAt)
     let admission: Admission
     try {
+      const tag = tagged.tag === undefined ? undefined : { name: tagged.tag, policy: await tokens.tagPolicy(tagged.tag) }
       const verdict = await governor.admit({
         caller: ex.caller,
         estimateUsd: estimateCostUsd(pricer, summary.model, body.byteLength, maxOutputTokensOf(summary.json), at),
         at,
+        tag,
+        waitUntil: (work) => ctx.waitUntil(work),
       })
       if (!verdict.ok) {
-        const { code, detail, retryAfterSeconds } = verdict.refusal
-        return fail(ex, ctx, code, detail, { 'retry-after': String(retryAfterSeconds) })
+        const { code, detail, retryAfterSeconds, remaining } = verdict.refusal
+        return fail(ex, ctx, code, detail, { 'retry-after': String(retryAfterSeconds), ...(remaining && { [BUDGET_REMAINING_HEADER]: formatRemaining(remaining) }) })
       }
       admission = verdict.admission
     } catch (err) {
@@ -270,6 +284,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
     ex.status = upstream.status
     const headers = clientResponseHeaders(upstream.headers, ex.requestId)
     if (admission.warnings.length > 0) headers.set(BUDGET_WARNING_HEADER, admission.warnings.join(' | '))
+    if (admission.remaining) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(admission.remaining))
     ex.responseHeaders = headers
     const usage = new UsageExtractor(upstream.headers.get('content-type'))
     const expectsUsage = upstream.ok && MODEL_CALL.test(ex.path)
@@ -284,6 +299,21 @@ export function createProxy(deps: ProxyDeps): Proxy {
     // The model list shows only what the caller may use.
     if (allowListsOf(ex.caller!).length > 0 && ex.method === 'GET' && ex.path === '/v1/models' && upstream.ok) {
       upstreamBody = await filteredModelListBody(upstream, allowLists)
+    }
+
+    // A non-streamed answer is read whole (up to the body cap) before its headers go out,
+    // so they can carry its cost and the budget left after it. A stream's cost is known
+    // only at its end, after its headers were sent.
+    if (!usage.isStream) {
+      const buffered = await bufferUpTo(upstreamBody, config.bodyCapBytes)
+      if (buffered.complete) {
+        const found = new UsageExtractor(upstream.headers.get('content-type')).finish(textUpTo(buffered.bytes, buffered.bytes.byteLength).text)
+        const cost = found.usage ? (pricer.price(found.model ?? ex.model, found.usage, new Date(ex.startedAt))?.cost_usd ?? null) : expectsUsage ? null : 0
+        if (cost !== null) headers.set(COST_HEADER, formatUsd(cost))
+        const left = admission.remainingAfter(cost)
+        if (left) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(left))
+        upstreamBody = new Response(buffered.bytes as Uint8Array<ArrayBuffer>).body!
+      } else upstreamBody = buffered.stream
     }
 
     // Registered now, settled after the body has been relayed and the record written:
@@ -344,7 +374,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
   }
 }
 
-export const BUDGET_WARNING_HEADER = 'x-codex-proxy-budget-warning'
+export { BUDGET_WARNING_HEADER } from './governance/budget-headers.js'
 
 const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024
 

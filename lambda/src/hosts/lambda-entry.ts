@@ -3,6 +3,7 @@
 // Module load only constructs clients (no network): provisioned concurrency runs it
 // ahead of traffic, and the first request reads the key.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import { createProxy, type Proxy } from '../core/proxy.js'
@@ -44,6 +45,7 @@ function buildProxy(): Proxy {
     counters: new DynamoCounterStore(dynamo, requiredEnv(ENV.usageTable)),
     pricer: pricerFromEnv(process.env),
     secretScanner: secretScannerFromEnv(process.env),
+    alerts: alertSinkFromEnv(process.env),
     audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
     key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
     metrics,

@@ -10,6 +10,7 @@ import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
+import { WebhookAlertSink } from '../alerts/webhook-alert-sink.js'
 import { createProxy } from '../core/proxy.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
@@ -61,6 +62,8 @@ export interface LocalProxyOptions {
   http?: Pick<NodeServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'timeoutCheckIntervalMs'>
   metrics?: Metrics
   log?: (message: string) => void
+  /** Budget alerts are POSTed to this URL (`serve --alert-webhook`); default ENV.alertWebhookUrl. */
+  alertWebhook?: string | undefined
   /** Environment for settings without an option (price overrides); default process.env. */
   env?: Record<string, string | undefined>
 }
@@ -127,6 +130,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       metrics,
     )
     const apiKey = options.apiKey
+    const alertWebhook = options.alertWebhook ?? (options.env ?? process.env)[ENV.alertWebhookUrl]
     const key: KeySource = { get: async () => apiKey }
     const proxy = createProxy({
       config: {
@@ -144,6 +148,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       counters: new DynamoCounterStore(dynamo, names.usageTable),
       pricer: pricerFromEnv(options.env ?? process.env),
       secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
+      alerts: alertWebhook ? new WebhookAlertSink(alertWebhook) : undefined,
       audit,
       key,
       metrics,

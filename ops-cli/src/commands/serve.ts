@@ -29,6 +29,10 @@ stores (credentials from the usual AWS SDK chain).`
       description: 'Against a fake upstream, with exchange dumps',
       command: '<%= config.bin %> <%= command.id %> --upstream-url http://127.0.0.1:9000 --dump-dir /tmp/dumps',
     },
+    {
+      description: 'Budget alerts to a Slack channel (incoming webhook)',
+      command: '<%= config.bin %> <%= command.id %> --alert-webhook https://hooks.slack.com/services/T000/B000/XXXX',
+    },
   ]
 
   static override flags = {
@@ -42,6 +46,10 @@ stores (credentials from the usual AWS SDK chain).`
     }),
     'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
+    'alert-webhook': Flags.string({
+      description: `POST budget alerts (warn threshold, cap) as JSON {text, alert} to this URL; a Slack incoming-webhook URL works as is [env: ${ENV.alertWebhookUrl}].`,
+      env: ENV.alertWebhookUrl,
+    }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
     strict: Flags.boolean({ description: 'Forward only what Codex needs (POST /v1/responses[/compact], GET /v1/models).', env: ENV.strict }),
     'secret-scan': Flags.option({
@@ -119,6 +127,7 @@ stores (credentials from the usual AWS SDK chain).`
       apiKey: key,
       strict: flags.strict,
       dumpDir: flags['dump-dir'],
+      alertWebhook: flags['alert-webhook'],
       aws,
       config: {
         ...envConfig,
