@@ -69,7 +69,7 @@ describe('request tags', () => {
     ['an empty tag', ''],
     ['a tag starting with punctuation', '-proj'],
     ['a percent-encoded tag', 'proj%2Fx'],
-  ]) {
+  ] as const) {
     it(`refuses ${what} as malformed`, async () => {
       const { token } = h.tokens.add('bob', { tags: ['*'] })
       const { response, text } = await call(makeProxy(), post(token, { headers: { 'x-codex-proxy-tag': value } }))
