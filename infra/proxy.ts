@@ -15,6 +15,8 @@ export interface ProxyFunctionArgs {
   tokensTable: aws.dynamodb.Table
   usageTable: aws.dynamodb.Table
   logsBucket: aws.s3.Bucket
+  /** The alarm topic: the function publishes budget alerts to it. */
+  alertTopic: aws.sns.Topic
 }
 
 export interface PolicyStatement {
@@ -36,6 +38,7 @@ export function proxyPolicyStatements(arns: {
   logsBucket: string
   secret: string
   logGroup: string
+  alertTopic: string
 }): PolicyStatement[] {
   return [
     {
@@ -65,6 +68,13 @@ export function proxyPolicyStatements(arns: {
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [arns.secret],
+    },
+    {
+      // Budget alerts (warn threshold, cap) go to the alarm topic, and nowhere else.
+      Sid: 'PublishBudgetAlerts',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [arns.alertTopic],
     },
     {
       // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
@@ -134,6 +144,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             logsBucket: args.logsBucket.arn,
             secret: this.secret.arn,
             logGroup: this.logGroup.arn,
+            alertTopic: args.alertTopic.arn,
           })
           .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
       },
@@ -170,6 +181,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),
             [ENV.tokenCacheMs]: String(config.tokenCacheMs),
             [ENV.secretScan]: config.secretScanMode,
+            [ENV.alertTopicArn]: args.alertTopic.arn,
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),
