@@ -62,7 +62,7 @@ describe('hard budget under concurrency, at every level', () => {
   // nothing else limited: 100 concurrent requests must give exactly K admissions, and
   // after settlement the level's counters must hold exactly K actual costs. Requests are
   // spread over several tokens (and users) wherever the level spans them.
-  const estimate = () => Math.ceil(estimateCostUsd(createPricer(), 'gpt-5.1-codex', Buffer.byteLength(BODY), null, new Date()) * 1e6)
+  const estimate = () => Math.ceil(estimateCostUsd(createPricer(), { model: 'gpt-5.1-codex', bodyBytes: Buffer.byteLength(BODY), maxOutputTokens: null }, new Date()) * 1e6)
   const actual = Math.round(((200 * 1.25 + 1000 * 0.125 + 300 * 10) / 1e6) * 1e6)
   const K = 7
   const counters = () => new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)

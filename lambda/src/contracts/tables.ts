@@ -61,10 +61,15 @@ export interface TokenPolicy extends BudgetPolicy {
    * tag must be allowed by every list that is set; with no list set, no tag is allowed.
    */
   tags?: string[]
+  /**
+   * Endpoint groups (contracts/endpoints.ts) this token (or team) may use on top of the
+   * deployment's; grants add up, nothing here can take a group away.
+   */
+  endpoints?: string[]
 }
 
 /** Policy fields, in one list for copying and validation (CLI, rotate, team items). */
-export const POLICY_FIELDS = ['models', 'rpm', ...BUDGET_FIELDS, 'secret_scan', 'tags'] as const satisfies readonly (keyof TokenPolicy)[]
+export const POLICY_FIELDS = ['models', 'rpm', ...BUDGET_FIELDS, 'secret_scan', 'tags', 'endpoints'] as const satisfies readonly (keyof TokenPolicy)[]
 
 export const DEFAULT_BUDGET_WARN_PERCENT = 80
 

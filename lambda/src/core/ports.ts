@@ -3,6 +3,7 @@
 import type { AuditRecord } from '../contracts/audit-record.js'
 import type { BudgetAlert } from '../contracts/budget-alert.js'
 import type { BudgetPolicy, Caller } from '../contracts/tables.js'
+import type { SecretFinding, TextMatch } from '../secrets/types.js'
 
 export interface TokenStore {
   /** The caller for a token hash, or undefined when unknown or disabled. Throws on store failure. */
@@ -94,3 +95,21 @@ export interface CounterStore {
 export interface AlertSink {
   send(alert: BudgetAlert): Promise<void>
 }
+
+/**
+ * The secret scanner as the core calls it: asynchronous, so a host can run it off the
+ * request thread (the local host uses worker threads, so one large body cannot stall
+ * other requests), and bounded by a time budget after which it answers `timedOut`.
+ */
+export interface BodyScanner {
+  scanJsonBody(text: string, opts: { redact: boolean; budgetMs: number }): Promise<BodyScanResult>
+  scanText(text: string, budgetMs: number): Promise<TextScanResult>
+  close?(): Promise<void>
+}
+export type BodyScanResult =
+  | { timedOut: false; findings: SecretFinding[]; redacted?: string }
+  | { timedOut: true }
+export type TextScanResult = { timedOut: false; matches: TextMatch[] } | { timedOut: true }
+
+/** The host's view of its own dependencies (embedded stores up?), for /healthz. */
+export type HealthCheck = () => { ok: true } | { ok: false; detail: string }
