@@ -20,6 +20,7 @@ export interface TokenView {
   budget_warn_percent: number | null
   secret_scan: string | null
   tags: string[] | null
+  endpoints: string[] | null
 }
 
 export function tokenView(item: TokenItem): TokenView {
@@ -42,6 +43,7 @@ export function tokenView(item: TokenItem): TokenView {
     budget_warn_percent: item.budget_warn_percent ?? null,
     secret_scan: item.secret_scan ?? null,
     tags: item.tags ?? null,
+    endpoints: item.endpoints ?? null,
   }
 }
 
