@@ -44,7 +44,7 @@ describe('request tags', () => {
     expect(response.status).toBe(403)
     const error = JSON.parse(text).error
     expect(error.code).toBe('tag_not_allowed')
-    expect(error.message).toContain('tag "proj-x" is not allowed for bob: no tags are allowed for this token')
+    expect(error.message).toContain('tag proj-x is not allowed for bob: no tags are allowed for this token')
     expect(record).toMatchObject({ error_code: 'tag_not_allowed' })
     expect(h.upstream.requests).toHaveLength(0)
   })
@@ -52,7 +52,7 @@ describe('request tags', () => {
   it('refuses an unlisted tag, naming the allowed ones; token and team lists must both allow it', async () => {
     const { token } = h.tokens.add('bob', { tags: ['proj-*'], team: 'web', team_policy: { tags: ['proj-a', 'ops'] } })
     const { text } = await call(makeProxy(), post(token, { headers: { 'x-codex-proxy-tag': 'proj-b' } }))
-    expect(JSON.parse(text).error.message).toBe('tag not allowed: tag "proj-b" is not allowed for bob (allowed: proj-* and proj-a, ops)')
+    expect(JSON.parse(text).error.message).toBe('tag not allowed: tag proj-b is not allowed for bob (allowed: proj-* and proj-a, ops)')
     expect((await call(makeProxy(), post(token, { headers: { 'x-codex-proxy-tag': 'proj-a' } }))).response.status).toBe(200)
   })
 

@@ -23,10 +23,13 @@ export function tagListsOf(caller: Caller): string[][] {
   return [caller.tags, caller.team_policy?.tags].filter((l): l is string[] => Array.isArray(l) && l.length > 0)
 }
 
-/** Undefined when the caller may use the tag, else why not (for the refusal). */
+/**
+ * Undefined when the caller may use the tag, else why not (for the refusal). No quotes in
+ * the text: Codex 0.169 prints the JSON error body of a 400 as is, escapes included.
+ */
 export function tagRefusal(caller: Caller, tag: string): string | undefined {
   const lists = tagListsOf(caller)
-  if (lists.length === 0) return `tag "${tag}" is not allowed for ${caller.user_id}: no tags are allowed for this token (an admin sets them with \`tokens update --tags\` or \`teams set --tags\`)`
+  if (lists.length === 0) return `tag ${tag} is not allowed for ${caller.user_id}: no tags are allowed for this token (an admin sets them with \`tokens update --tags\` or \`teams set --tags\`)`
   if (lists.every((list) => list.some((glob) => globToRegExp(glob).test(tag)))) return undefined
-  return `tag "${tag}" is not allowed for ${caller.user_id} (allowed: ${lists.map((l) => l.join(', ')).join(' and ')})`
+  return `tag ${tag} is not allowed for ${caller.user_id} (allowed: ${lists.map((l) => l.join(', ')).join(' and ')})`
 }
