@@ -3,7 +3,7 @@
 // arithmetic is tested without a store.
 import type { Level, Period } from '../../../lambda/src/contracts/counters.js'
 import { ORG_ID } from '../../../lambda/src/contracts/counters.js'
-import { type BudgetPolicy, DEFAULT_BUDGET_WARN_PERCENT, pickBudgets, pickPolicy } from '../../../lambda/src/contracts/tables.js'
+import { DEFAULT_BUDGET_WARN_PERCENT, hasBudget, pickBudgets, pickPolicy } from '../../../lambda/src/contracts/tables.js'
 import type { TokenAdmin } from '../../../lambda/src/stores/token-admin.js'
 import type { PeriodSpend, SpendSubject, SpendSummary } from './spend.js'
 
@@ -74,8 +74,6 @@ export function budgetRows(subjects: SpendSubject[], spend: SpendSummary[], now:
 const round1 = (v: number) => Math.round(v * 10) / 10
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6
 
-const hasLimit = (p: BudgetPolicy) => p.budget_daily_usd !== undefined || p.budget_weekly_usd !== undefined || p.budget_monthly_usd !== undefined
-
 /** Every level's budgets, from the tokens table: org, teams, users, keys (tokens), tags. */
 export async function budgetSubjects(admin: TokenAdmin): Promise<SpendSubject[]> {
   const [org, teams, users, tokens, tags] = await Promise.all([
@@ -92,5 +90,5 @@ export async function budgetSubjects(admin: TokenAdmin): Promise<SpendSubject[]>
     ...tokens.filter((t) => t.enabled).map((t) => ({ level: 'key' as const, id: t.token_id, policy: pickBudgets(t) })),
     ...tags.map((t) => ({ level: 'tag' as const, id: t.name, policy: pickBudgets(t) })),
   ]
-  return subjects.filter((s) => hasLimit(s.policy))
+  return subjects.filter((s) => hasBudget(s.policy))
 }

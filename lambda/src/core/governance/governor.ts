@@ -326,7 +326,7 @@ export class Governor {
 }
 
 /** The levels that apply to a request, with the budgets set on each. */
-export function levelsOf(caller: Caller, tag: AdmissionRequest['tag']): { level: Level; id: string; budgets: BudgetPolicy }[] {
+function levelsOf(caller: Caller, tag: AdmissionRequest['tag']): { level: Level; id: string; budgets: BudgetPolicy }[] {
   return [
     { level: 'org', id: ORG_ID, budgets: caller.org_policy ?? {} },
     ...(caller.team ? [{ level: 'team' as const, id: caller.team, budgets: caller.team_policy ?? {} }] : []),
