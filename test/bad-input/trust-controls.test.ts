@@ -318,3 +318,14 @@ describe('finding 6: nothing after the response can throw', () => {
     expect(logs.join('\n')).toMatch(/usage extraction failed/)
   })
 })
+
+describe('finding 10: error bodies carry no exception text', () => {
+  it('describes an unknown upstream failure by its kind only', async () => {
+    const proxy = makeProxy({}, undefined, {
+      fetch: () => Promise.reject(new Error('connect to http://internal.example:8080/?key=sk-SECRET failed')),
+    })
+    const { text, record } = await call(proxy, request('/v1/models'))
+    expect(JSON.parse(text).error).toMatchObject({ code: 'upstream_request_failed', message: 'upstream request failed: connection failed (Error)' })
+    expect(JSON.stringify(record)).not.toContain('sk-SECRET')
+  })
+})
