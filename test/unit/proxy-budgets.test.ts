@@ -111,6 +111,17 @@ describe('cost and remaining-budget headers', () => {
     expect(response.headers.get('x-codex-proxy-cost-usd')).toBe('0.000000')
   })
 
+  it('an upstream failure after admission carries the budget left with the reservation released', async () => {
+    const { token } = h.tokens.add('bob', { budget_daily_usd: 5 })
+    h.upstream.override = (_req, res) => {
+      res.socket?.destroy()
+      return true
+    }
+    const { response } = await call(makeProxy(), post(token))
+    expect(response.status).toBe(502)
+    expect(response.headers.get('x-codex-proxy-budget-remaining')).toMatch(/^5\.000000; level=key; id=tok_[0-9a-f]{12}; period=day$/)
+  })
+
   it('a stream carries no cost header; its remaining budget counts its reservation', async () => {
     const { token } = h.tokens.add('bob', { budget_daily_usd: 5 })
     const { response, text } = await call(makeProxy(), post(token))

@@ -14,6 +14,7 @@ import type { ProxyConfig } from '../contracts/config.js'
 import { proxyErrorBody, proxyErrorStatus } from '../contracts/errors.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
 import { Exchange } from './exchange.js'
+import { BUDGET_REMAINING_HEADER, formatRemaining } from './governance/budget-headers.js'
 import { Governor } from './governance/governor.js'
 import { REQUEST_ID_HEADER } from './headers.js'
 import {
@@ -124,6 +125,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
     const headers = new Headers(refusal.headers)
     headers.set('content-type', 'application/json')
     headers.set(REQUEST_ID_HEADER, ex.requestId)
+    // Failed after admission (upstream unreachable, key unavailable): nothing was charged,
+    // so the budget left is as if the reservation were already released.
+    const left = ex.admission?.remainingAfter(0)
+    if (left) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(left))
     const { status, retryAfter } = proxyErrorStatus(refusal.code, ex.requestHeaders)
     if (!retryAfter) headers.delete('retry-after')
     ex.status = status
