@@ -5,6 +5,7 @@ import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
 import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
+import { UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
 /** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
@@ -36,7 +37,8 @@ export function proxyPolicyStatements(arns: {
   tokensTable: string
   usageTable: string
   logsBucket: string
-  secret: string
+  /** The key secret(s): the single upstream's, or one per upstream of the pool. */
+  secrets: string[]
   logGroup: string
   alertTopic: string
 }): PolicyStatement[] {
@@ -67,7 +69,7 @@ export function proxyPolicyStatements(arns: {
       Sid: 'ReadOpenAIKey',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
-      Resource: [arns.secret],
+      Resource: arns.secrets,
     },
     {
       // Budget alerts (warn threshold, cap) go to the alarm topic, and nowhere else.
@@ -88,6 +90,10 @@ export function proxyPolicyStatements(arns: {
   ]
 }
 
+function withoutKeys(env: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)))
+}
+
 /** Lambda function names allow letters, digits, hyphens and underscores (64 at most). */
 export function lambdaFunctionName(project: string, stack: string): string {
   return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)
@@ -97,7 +103,10 @@ export class ProxyFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function
   readonly alias: aws.lambda.Alias
   readonly url: aws.lambda.FunctionUrl
+  /** The single upstream's key secret; with a pool, the first upstream's. */
   readonly secret: aws.secretsmanager.Secret
+  /** With a pool: one key secret per upstream, by upstream id. */
+  readonly upstreamSecrets: Record<string, aws.secretsmanager.Secret> = {}
   readonly logGroup: aws.cloudwatch.LogGroup
   readonly role: aws.iam.Role
 
@@ -108,12 +117,30 @@ export class ProxyFunction extends pulumi.ComponentResource {
     const functionName = lambdaFunctionName(config.project, config.stack)
 
     // The value is never in Pulumi state or config: ops put it with
-    // `aws secretsmanager put-secret-value` (README "Deploy to AWS").
-    this.secret = new aws.secretsmanager.Secret(
-      `${name}-openai-key`,
-      { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
-      parent,
-    )
+    // `aws secretsmanager put-secret-value` (README "Deploy to AWS"). A pool gets one
+    // secret per upstream (README "Upstream pool"), and the function may read exactly those.
+    const pool = config.upstreams
+    if (pool) {
+      for (const u of pool.upstreams) {
+        this.upstreamSecrets[u.id] = new aws.secretsmanager.Secret(
+          `${name}-upstream-${u.id}`,
+          { description: `Key of upstream "${u.id}" (${u.kind}, ${u.url}) that ${functionName} forwards with. Value set out of band.` },
+          parent,
+        )
+      }
+      this.secret = this.upstreamSecrets[pool.upstreams[0]!.id]!
+    } else {
+      this.secret = new aws.secretsmanager.Secret(
+        `${name}-openai-key`,
+        { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
+        parent,
+      )
+    }
+    const secretArns = pool ? pool.upstreams.map((u) => this.upstreamSecrets[u.id]!.arn) : [this.secret.arn]
+    // The pool's env encoding, with each upstream's secret ARN (contracts/upstreams.ts).
+    const poolEnv = pool
+      ? pulumi.all(secretArns).apply((arns) => upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u, i) => ({ ...u, secret_arn: arns[i]! })) }))
+      : undefined
 
     // Created before the function so that Lambda does not create it with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
@@ -142,7 +169,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             tokensTable: args.tokensTable.arn,
             usageTable: args.usageTable.arn,
             logsBucket: args.logsBucket.arn,
-            secret: this.secret.arn,
+            secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
             alertTopic: args.alertTopic.arn,
           })
@@ -172,18 +199,23 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.tokensTable]: args.tokensTable.name,
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
-            [ENV.secretArn]: this.secret.arn,
-            ...proxyConfigToEnv({
-              upstreamUrl: config.upstreamUrl,
-              endpoints: config.endpoints,
-              scanBudgetMs: DEFAULTS.scanBudgetMs,
-              upstreamTimeoutMs: config.upstreamTimeoutMs,
-              bodyCapBytes: config.auditBodyCapBytes,
-              // AWS refuses larger invocation payloads before the function runs.
-              maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
-              tokenCacheMs: config.tokenCacheMs,
-              secretScanMode: config.secretScanMode,
-            }),
+            // With a pool, the pool's env encoding names every upstream and its secret; the
+            // single-upstream URL and secret are left out.
+            ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn }),
+            ...withoutKeys(
+              proxyConfigToEnv({
+                upstreamUrl: config.upstreamUrl,
+                endpoints: config.endpoints,
+                scanBudgetMs: DEFAULTS.scanBudgetMs,
+                upstreamTimeoutMs: config.upstreamTimeoutMs,
+                bodyCapBytes: config.auditBodyCapBytes,
+                // AWS refuses larger invocation payloads before the function runs.
+                maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
+                tokenCacheMs: config.tokenCacheMs,
+                secretScanMode: config.secretScanMode,
+              }),
+              poolEnv ? [ENV.upstreamUrl] : [],
+            ),
             [ENV.alertTopicArn]: args.alertTopic.arn,
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
@@ -264,7 +296,14 @@ export class ProxyFunction extends pulumi.ComponentResource {
       aliasName: this.alias.name,
       functionUrl: this.url.functionUrl,
       secretArn: this.secret.arn,
+      upstreamSecretArns: this.upstreamSecretArns(),
       logGroupName: this.logGroup.name,
     })
+  }
+
+  /** `{"<upstream id>": "<secret ARN>"}` as JSON (`{}` without a pool), for ops to set the values. */
+  upstreamSecretArns(): pulumi.Output<string> {
+    const ids = Object.keys(this.upstreamSecrets)
+    return pulumi.all(ids.map((id) => this.upstreamSecrets[id]!.arn)).apply((arns) => JSON.stringify(Object.fromEntries(ids.map((id, i) => [id, arns[i]]))))
   }
 }

@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import type { ProxyConfig } from './contracts/config.js'
 import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
+import type { UpstreamPoolFactory } from './core/upstreams/index.js'
 import { inlineBodyScanner } from './core/scanners.js'
 import { pricerFromEnv } from './pricing/from-env.js'
 import type { SecretScanner } from './secrets/index.js'
@@ -25,6 +26,8 @@ export interface ProxyWiring {
   s3: S3Client
   names: { tokensTable: string; usageTable: string; bucket: string }
   key: KeySource
+  /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
+  upstreams?: UpstreamPoolFactory
   /** Where a record goes when S3 fails: the log stream (Lambda), stderr and a file (local). */
   writeFallbackLine: (line: string) => void
   /** Best-effort extra copies of each record (dump files). */
@@ -52,6 +55,7 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
     scanner: (w.runScanner ?? inlineBodyScanner)(scanner),
     audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),
     key: w.key,
+    ...(w.upstreams && { upstreams: w.upstreams }),
     metrics: w.metrics,
     log: w.log,
     ...(w.health && { health: w.health }),

@@ -26,6 +26,15 @@ export const METRIC = {
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',
   secretScanTime: 'SecretScanTime',
+  // Upstream pool: emitted per attempt with the dimension `Upstream` (the upstream id).
+  upstreamRequests: 'UpstreamRequests',
+  /** One per move to the next upstream; `Upstream` names the one left behind. */
+  upstreamFailovers: 'UpstreamFailovers',
+  upstreamRateLimited: 'UpstreamRateLimited',
+  /** Attempt start to response headers. */
+  upstreamLatency: 'UpstreamLatency',
+  /** Local host only: unexpected exits of the embedded store process (each is restarted). */
+  localStoreRestarts: 'LocalStoreRestarts',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]
@@ -38,3 +47,6 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC]
  * exact dimensions, so the Pulumi program's alarms and dashboard select this set.
  */
 export const METRIC_FUNCTION_DIMENSION = 'FunctionName'
+
+/** The dimension of the per-upstream metrics (METRIC.upstream*): the upstream's id. */
+export const METRIC_UPSTREAM_DIMENSION = 'Upstream'

@@ -51,6 +51,13 @@ export class Exchange {
   /** The target or headers carried a proxy token: it is cut out of the record. */
   tokenMisplaced = false
 
+  // Upstream pool (core/upstreams/, stages/forward.ts).
+  /** The pool member that answered. */
+  upstreamId: string | null = null
+  upstreamAttempts: AuditRecord['upstream_attempts'] = []
+  /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
+  upstreamBodyForRecord: string | undefined
+
   // Response side.
   status = 0
   origin: 'upstream' | 'proxy' = 'proxy'
@@ -91,9 +98,12 @@ export class Exchange {
 
   toRecord(endedMono: number, capBytes: number): AuditRecord {
     const h = this.requestHeaders
+    // What went upstream when the pool changed it (finish.ts redacts it when it was scanned),
+    // else the redacted text, else the bytes received.
+    const recordText = this.upstreamBodyForRecord ?? this.requestBodyForRecord
     const req =
-      this.requestBodyForRecord !== undefined
-        ? textUpTo(new TextEncoder().encode(this.requestBodyForRecord), capBytes)
+      recordText !== undefined
+        ? textUpTo(new TextEncoder().encode(recordText), capBytes)
         : this.body
           ? textUpTo(this.body, capBytes)
           : undefined
@@ -145,6 +155,8 @@ export class Exchange {
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
       secret_scan: this.scanStatus,
       secret_findings: this.secretFindings,
+      upstream_id: this.upstreamId,
+      upstream_attempts: this.upstreamAttempts,
     }
   }
 }

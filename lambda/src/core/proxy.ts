@@ -46,6 +46,8 @@ import { scanRequestBody } from './stages/secret-scan.js'
 import { checkTag } from './stages/tag-policy.js'
 import { checkRequestTarget } from './stages/target.js'
 import { CachedTokenStore } from './token-cache.js'
+import { poolOfOne } from '../contracts/upstreams.js'
+import { upstreamPoolFactory, type UpstreamPoolFactory } from './upstreams/index.js'
 import type { UsageExtractor } from './usage.js'
 
 export { BUDGET_WARNING_HEADER } from './stages/relay.js'
@@ -68,6 +70,11 @@ export interface ProxyDeps {
   clock?: Clock
   metrics?: Metrics
   fetch?: UpstreamFetch
+  /**
+   * The upstream pool (several keys/accounts, Azure; core/upstreams/). Without one, the
+   * pool of one: config.upstreamUrl with `key`.
+   */
+  upstreams?: UpstreamPoolFactory
   /** Operational log lines (never secrets). */
   log?: (message: string) => void
 }
@@ -94,6 +101,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
   const clock = deps.clock ?? systemClock
   const metrics = deps.metrics ?? noMetrics
   const log = deps.log ?? ((m: string) => console.error(m))
+  const upstreamFetch: UpstreamFetch = deps.fetch ?? ((input, init) => fetch(input, init))
+  const pool = deps.upstreams ?? upstreamPoolFactory(poolOfOne(deps.config.upstreamUrl), () => deps.key)
   const env: StageEnv = {
     config: deps.config,
     tokens: new CachedTokenStore(deps.tokens, deps.config.tokenCacheMs, clock),
@@ -101,7 +110,8 @@ export function createProxy(deps: ProxyDeps): Proxy {
     pricer: deps.pricer ?? createPricer(),
     scanner: deps.scanner,
     key: deps.key,
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    upstreams: pool({ fetch: upstreamFetch, metrics, clock }),
+    fetch: upstreamFetch,
     audit: deps.audit,
     clock,
     metrics,

@@ -14,11 +14,11 @@ import {
   BUDGET_FIELDS,
   type BudgetItem,
   type BudgetPolicy,
-  NAME_PATTERN,
   ORG_KEY,
   TAG_PATTERN,
   tagKey,
   userKey,
+  nameProblem,
   pickPolicy,
   POLICY_FIELDS,
   type TeamItem,
@@ -265,8 +265,7 @@ function budgetItemKey(kind: BudgetItem['kind'], name: string): string {
 }
 
 
-export function validateName(what: string, value: string): void {
-  if (!NAME_PATTERN.test(value)) {
-    throw new TokenAdminError(`${what} "${value}" is not valid: use letters, digits and . _ @ + - (max 128, starting with a letter or digit)`)
-  }
+export function validateName(what: 'user' | 'team', value: string): void {
+  const problem = nameProblem(what, value)
+  if (problem) throw new TokenAdminError(problem)
 }
