@@ -16,6 +16,8 @@ export interface ProxyFunctionArgs {
   tokensTable: aws.dynamodb.Table
   usageTable: aws.dynamodb.Table
   logsBucket: aws.s3.Bucket
+  /** The alarm topic: the function publishes budget alerts to it. */
+  alertTopic: aws.sns.Topic
 }
 
 export interface PolicyStatement {
@@ -38,6 +40,7 @@ export function proxyPolicyStatements(arns: {
   /** The key secret(s): the single upstream's, or one per upstream of the pool. */
   secrets: string[]
   logGroup: string
+  alertTopic: string
 }): PolicyStatement[] {
   return [
     {
@@ -67,6 +70,13 @@ export function proxyPolicyStatements(arns: {
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: arns.secrets,
+    },
+    {
+      // Budget alerts (warn threshold, cap) go to the alarm topic, and nowhere else.
+      Sid: 'PublishBudgetAlerts',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [arns.alertTopic],
     },
     {
       // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
@@ -161,6 +171,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             logsBucket: args.logsBucket.arn,
             secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
+            alertTopic: args.alertTopic.arn,
           })
           .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
       },
@@ -205,6 +216,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
               }),
               poolEnv ? [ENV.upstreamUrl] : [],
             ),
+            [ENV.alertTopicArn]: args.alertTopic.arn,
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),

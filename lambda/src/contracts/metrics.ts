@@ -18,6 +18,10 @@ export const METRIC = {
   auditWriteFailures: 'AuditWriteFailures',
   unpricedRequests: 'UnpricedRequests',
   budgetWarnings: 'BudgetWarnings',
+  /** Budget alerts sent (warn threshold, cap), dimensions Level and Kind. */
+  budgetAlerts: 'BudgetAlerts',
+  /** Budget alerts that could not be sent (SNS or webhook failed); alarmed on. */
+  budgetAlertFailures: 'BudgetAlertFailures',
   spendRecordFailures: 'SpendRecordFailures',
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',

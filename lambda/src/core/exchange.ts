@@ -3,7 +3,7 @@
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
 import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
-import type { Caller } from '../contracts/tables.js'
+import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
 import type { Admission } from './governance/governor.js'
@@ -44,6 +44,10 @@ export class Exchange {
   scanStatus: ScanStatus | null = null
   secretFindings: SecretFinding[] = []
   admission: Admission | undefined
+  /** The request's allowed tag (x-codex-proxy-tag) and its budgets (stages/tag-policy.ts). */
+  tag: { name: string; policy: BudgetPolicy | undefined } | undefined
+  /** Background work of the exchange (budget alerts) that finish awaits before the record. */
+  readonly background: Promise<unknown>[] = []
   /** The target or headers carried a proxy token: it is cut out of the record. */
   tokenMisplaced = false
 

@@ -40,6 +40,8 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
     env.log(`metrics failed for ${ex.requestId}: ${errorName(err)}`)
   }
   await env.audit.write(record).catch((err: unknown) => env.log(`audit write failed for ${ex.requestId}: ${errorName(err)}`))
+  // Budget alerts started at admission: the host keeps the invocation open until they end.
+  await Promise.allSettled(ex.background)
 }
 
 /** Usage, model and cost from the answer; returns what to settle (null: unknown). */
