@@ -45,7 +45,7 @@ stores (credentials from the usual AWS SDK chain).`
     },
     {
       description: 'Budget alerts to a Slack channel (incoming webhook)',
-      command: '<%= config.bin %> <%= command.id %> --alert-webhook https://hooks.slack.com/services/T000/B000/XXXX',
+      command: '<%= config.bin %> <%= command.id %> --alert-webhook https://chat.example.com/hooks/codex-proxy-alerts',
     },
   ]
 
