@@ -133,6 +133,19 @@ export const PROXY_ERRORS = {
     meaning: 'The client took too long to send the request headers or body.',
     action: 'Check the network between the client and the proxy.',
   },
+  // Upstream pool (lambda/src/core/upstreams/).
+  no_upstream_for_model: {
+    status: 400,
+    message: 'no upstream serves this model',
+    meaning: "No upstream in the pool lists the requested model in its `models` (ids, globs, or Azure's model → deployment map).",
+    action: 'Pick a model the pool serves, or add it to an upstream\'s `models` (README "Upstream pool").',
+  },
+  failover_not_possible: {
+    status: 503,
+    message: 'upstream failed and the request cannot move to another upstream',
+    meaning: 'The upstream this conversation is bound to failed (5xx, 429, refused, timed out) and the request names `previous_response_id`, which only that upstream account can resolve, so the proxy did not fail over.',
+    action: 'Retry later; clients that resend the history (Codex, `store: false`) never hit this.',
+  },
   websocket_not_supported: {
     status: 426,
     message: 'websocket not supported',

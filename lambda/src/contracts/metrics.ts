@@ -22,6 +22,13 @@ export const METRIC = {
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',
   secretScanTime: 'SecretScanTime',
+  // Upstream pool: emitted per attempt with the dimension `Upstream` (the upstream id).
+  upstreamRequests: 'UpstreamRequests',
+  /** One per move to the next upstream; `Upstream` names the one left behind. */
+  upstreamFailovers: 'UpstreamFailovers',
+  upstreamRateLimited: 'UpstreamRateLimited',
+  /** Attempt start to response headers. */
+  upstreamLatency: 'UpstreamLatency',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]
