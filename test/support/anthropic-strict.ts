@@ -24,11 +24,12 @@ export function checkMessagesRequest(body: unknown, options: StrictOptions): str
   const problems: string[] = []
   const p = (m: string) => problems.push(m)
   if (!isObject(body)) return ['body: must be a JSON object']
-  const allowed = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'anthropic_version'])
+  const allowed = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata', 'anthropic_version', 'anthropic_beta'])
   for (const k of Object.keys(body)) if (!allowed.has(k)) p(`${k}: Extra inputs are not permitted`)
   if (options.flavour === 'messages') {
     if (typeof body.model !== 'string' || body.model.length === 0) p('model: Field required')
     if (body.anthropic_version !== undefined) p('anthropic_version: Extra inputs are not permitted')
+    if (body.anthropic_beta !== undefined) p('anthropic_beta: Extra inputs are not permitted (a header on this API)')
   } else {
     if (body.anthropic_version !== 'bedrock-2023-05-31') p('anthropic_version: must be bedrock-2023-05-31')
     if (body.model !== undefined) p('model: Extra inputs are not permitted (Bedrock takes the model in the URL)')

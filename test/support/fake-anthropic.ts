@@ -5,6 +5,7 @@
 // Anthropic's error shape and is kept in `rejections`. Replies are scripted per request, and
 // thinking blocks are signed by the fake so a changed byte on the way back is caught.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createH2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { EventStreamCodec } from '@smithy/core/event-streams'
 import { type AnthropicEvent, frame, messageEvents, type ScriptedBlock, type ScriptedUsage } from './anthropic-events.js'
@@ -38,6 +39,8 @@ export type Script = (req: AnthropicRequest, index: number) => ScriptedReply
 
 export interface FakeAnthropic {
   url: string
+  /** The same fake over cleartext HTTP/2: the Bedrock runtime client speaks HTTP/2. */
+  h2url: string
   key: string
   secret: string
   requests: AnthropicRequest[]
@@ -84,6 +87,7 @@ const BEDROCK_EXCEPTION: Record<string, string> = { overloaded_error: 'serviceUn
 export async function startFakeAnthropic(options: { key?: string; script?: Script; eventDelayMs?: number } = {}): Promise<FakeAnthropic> {
   const state: FakeAnthropic = {
     url: '',
+    h2url: '',
     key: options.key ?? 'sk-ant-fake-key-0123456789',
     secret: 'fake-thinking-secret',
     requests: [],
@@ -99,27 +103,43 @@ export async function startFakeAnthropic(options: { key?: string; script?: Scrip
       res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `fake crashed: ${String(err)}` } }))
     })
   })
+  const h2 = createH2Server((req, res) => {
+    void handle(state, req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ message: `fake crashed: ${String(err)}` }))
+    })
+  })
+  const sessions = new Set<Http2Session>()
+  h2.on('session', (s) => {
+    sessions.add(s)
+    s.on('close', () => sessions.delete(s))
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', () => resolve()))
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  state.close = () =>
-    new Promise<void>((resolve) => {
+  state.h2url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`
+  state.close = async () => {
+    for (const s of sessions) s.destroy()
+    await new Promise<void>((resolve) => h2.close(() => resolve()))
+    await new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())
     })
+  }
   return state
 }
 
-async function readAll(req: IncomingMessage): Promise<Buffer> {
+async function readAll(req: IncomingMessage | Http2ServerRequest): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const c of req) chunks.push(c as Buffer)
   return Buffer.concat(chunks)
 }
 
-function anthropicError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+function anthropicError(res: ServerResponse | Http2ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers }).end(JSON.stringify({ type: 'error', error: { type, message } }))
 }
 
-async function handle(state: FakeAnthropic, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(state: FakeAnthropic, req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): Promise<void> {
   const raw = (await readAll(req)).toString('utf8')
   const path = (req.url ?? '').split('?')[0]!
   const bedrock = /^\/model\/([^/]+)\/invoke-with-response-stream$/.exec(path)
@@ -187,9 +207,10 @@ async function handle(state: FakeAnthropic, req: IncomingMessage, res: ServerRes
       )
     } else bytes = Buffer.from(frame(event))
     written.push(bytes)
-    res.write(bytes)
+    ;(res as ServerResponse).write(bytes)
   }
   state.lastStream = Buffer.concat(written)
-  if (reply.cutAfter !== undefined) res.destroy()
-  else res.end()
+  if (reply.cutAfter === undefined) res.end()
+  else if ('destroy' in res && typeof res.destroy === 'function') res.destroy()
+  else (res as Http2ServerResponse).stream.close(2) // NGHTTP2_INTERNAL_ERROR
 }

@@ -5,6 +5,7 @@ import { upstreamModelName } from '../../contracts/upstreams.js'
 import { upstreamRequestHeaders } from '../headers.js'
 import type { AdapterRequest, PreparedCall, UpstreamAdapter } from './adapter.js'
 import { modelRenameStream, renameRequestModel } from './model-rename.js'
+import { anthropicAdapter, bedrockAdapter } from '../../providers/anthropic/adapters.js'
 
 /** OpenAI, and any OpenAI-compatible base URL: the request goes out as it came in. */
 export const openaiAdapter: UpstreamAdapter = {
@@ -49,4 +50,7 @@ function renameBack(res: Response, req: AdapterRequest, upstream: Parameters<Ups
 export const ADAPTERS: Partial<Record<UpstreamKind, UpstreamAdapter>> = {
   openai: openaiAdapter,
   azure: azureAdapter,
+  // Claude (providers/anthropic/): Responses ↔ Messages translation.
+  anthropic: anthropicAdapter,
+  bedrock: bedrockAdapter,
 }

@@ -39,6 +39,13 @@ export function openAIErrorFromAnthropic(raw: unknown, fallbackMessage: string):
   if (type === 'invalid_request_error' && /prompt is too long|exceeds? the (maximum )?context/i.test(message)) {
     return { message: `anthropic: ${message}`, type: 'invalid_request_error', code: 'context_length_exceeded' }
   }
+  // A thinking block Claude will not verify (carried from another account or from Bedrock
+  // to Anthropic): the same situation as OpenAI's foreign encrypted reasoning, and named
+  // the same, so the upstream pool resends without the reasoning items (thinking then
+  // stays off for that one turn).
+  if (type === 'invalid_request_error' && /invalid .?signature.? in .?thinking|redacted_thinking/i.test(message)) {
+    return { message: `anthropic: ${message}`, type: 'invalid_request_error', code: 'invalid_encrypted_content' }
+  }
   return { message: `anthropic: ${message}`, type: type === 'invalid_request_error' ? 'invalid_request_error' : type, code: CODE_BY_TYPE[type] ?? type }
 }
 
