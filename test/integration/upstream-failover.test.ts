@@ -283,3 +283,17 @@ describe('upstream pool failover (loopback upstreams)', () => {
 })
 
 export type { FakeOpenAI }
+
+describe('the first-byte timeout', () => {
+  it('does not apply to the last upstream left: a slow answer beats no answer', async () => {
+    const slow = await track(startFakeOpenAI())
+    slow.override = async () => {
+      await new Promise((r) => setTimeout(r, 600))
+      return false // then the normal answer
+    }
+    const { pool } = makePool([{ id: 'slow', url: slow.url }], { firstByteTimeoutMs: 200 })
+    const r = response(await pool.send(request(turn, 's')))
+    expect(r.response.status).toBe(200)
+    expect(r.attempts).toHaveLength(1)
+  })
+})

@@ -34,6 +34,9 @@ export class Exchange {
   secretFindings: SecretFinding[] = []
   /** The request body went through the secret scanner (so stored bodies are redacted). */
   scanned = false
+  /** The pool member that answered, and every attempt (core/upstreams/failover.ts). */
+  upstreamId: string | null = null
+  upstreamAttempts: AuditRecord['upstream_attempts'] = []
 
   constructor(
     readonly requestId: string,
@@ -101,6 +104,8 @@ export class Exchange {
       response_body_bytes: this.responseBodyBytes,
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
       secret_findings: this.secretFindings,
+      upstream_id: this.upstreamId,
+      upstream_attempts: this.upstreamAttempts,
     }
   }
 }

@@ -15,7 +15,7 @@ import { Exchange } from './exchange.js'
 import { estimateCostUsd, maxOutputTokensOf } from './governance/cost-estimate.js'
 import { type Admission, Governor } from './governance/governor.js'
 import { allowListsOf, describeAllowList, filterModelList, isModelAllowed, modelOfLookupPath } from './governance/model-policy.js'
-import { clientResponseHeaders, REQUEST_ID_HEADER, upstreamRequestHeaders } from './headers.js'
+import { clientResponseHeaders, REQUEST_ID_HEADER } from './headers.js'
 import { checkTarget, FORWARDED_METHODS, isAllowedInStrictMode, normalisePath } from './paths.js'
 import {
   type AuditSink,
@@ -35,6 +35,8 @@ import { CachedTokenStore } from './token-cache.js'
 import { describeUpstreamError } from './upstream-errors.js'
 import { UsageExtractor } from './usage.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
+import { poolOfOne } from '../contracts/upstreams.js'
+import { upstreamPoolFactory, type UpstreamPoolFactory } from './upstreams/index.js'
 import type { SecretScanner } from '../secrets/index.js'
 import { describeFindings, effectiveScanMode, isScannableBody, redactText, scanRequestBody, toRecordFindings } from './secret-scan.js'
 
@@ -52,6 +54,11 @@ export interface ProxyDeps {
   clock?: Clock
   metrics?: Metrics
   fetch?: UpstreamFetch
+  /**
+   * The upstream pool (several keys/accounts, Azure; core/upstreams/). Without one, the
+   * pool of one: config.upstreamUrl with `key`.
+   */
+  upstreams?: UpstreamPoolFactory
   /** Operational log lines (never secrets). */
   log?: (message: string) => void
 }
@@ -72,6 +79,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
   const pricer = deps.pricer ?? createPricer()
   const governor = new Governor(deps.counters, metrics, log)
   const nextRequestId = monotonicFactory()
+  const pool = (deps.upstreams ?? upstreamPoolFactory(poolOfOne(config.upstreamUrl), () => deps.key))({ fetch: upstreamFetch, metrics, clock })
 
   /**
    * Builds and writes the record once the exchange is over. The returned promise never
@@ -214,7 +222,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
       return fail(ex, ctx, 'usage_check_failed')
     }
 
-    return forward(request, ctx, ex, forwardBody, admission, lists)
+    return forward(request, ctx, ex, forwardBody, summary.json, admission, lists)
   }
 
   async function forward(
@@ -222,49 +230,46 @@ export function createProxy(deps: ProxyDeps): Proxy {
     ctx: RequestContext,
     ex: Exchange,
     body: Uint8Array,
+    parsed: unknown,
     admission: Admission,
     allowLists: string[][],
   ): Promise<Response> {
-    // Nothing reached the upstream: release the reservation.
-    const refuse = (code: ProxyErrorCode, detail?: string) => {
-      ctx.waitUntil(admission.settle(0))
-      return fail(ex, ctx, code, detail)
-    }
-    let key: string | undefined
-    try {
-      key = await deps.key.get()
-    } catch (err) {
-      log(`key source failed for ${ex.requestId}: ${err instanceof Error ? err.name : 'error'}`)
-      return refuse('key_unavailable')
-    }
-    const url = `${config.upstreamUrl}${ex.path}${ex.query ? `?${ex.query}` : ''}`
     const timeout = AbortSignal.timeout(config.upstreamTimeoutMs)
-    const signal = AbortSignal.any([request.signal, timeout])
-    const hasBody = ex.method !== 'GET' && ex.method !== 'HEAD'
-    const send = (apiKey: string | undefined) =>
-      upstreamFetch(url, {
-        method: ex.method,
-        headers: upstreamRequestHeaders(request.headers, apiKey),
-        body: hasBody ? (body as Uint8Array<ArrayBuffer>) : undefined,
-        signal,
-        redirect: 'manual',
-      })
     const describe = (err: unknown) => describeUpstreamError(err, timeout.aborted, config.upstreamTimeoutMs)
-
-    let upstream: Response
-    try {
-      upstream = await send(key)
-      // Key rotation: re-read the key once and retry when the upstream rejects it.
-      if (upstream.status === 401 && deps.key.refreshAfterUnauthorized && (await deps.key.refreshAfterUnauthorized(key))) {
-        await upstream.body?.cancel().catch(() => {})
-        key = await deps.key.get()
-        upstream = await send(key)
-      }
-    } catch (err) {
-      if (request.signal.aborted) ex.clientAborted = true
-      ex.upstreamError = describe(err)
-      return refuse('upstream_request_failed', ex.upstreamError)
+    const json = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
+    // Choice of upstream, failover before the first byte, key rotation (core/upstreams/).
+    const sent = await pool.send({
+      method: ex.method,
+      path: ex.path,
+      query: ex.query,
+      headers: request.headers,
+      body: ex.method !== 'GET' && ex.method !== 'HEAD' ? body : undefined,
+      json,
+      model: ex.model,
+      requestId: ex.requestId,
+      stream: ex.stream,
+      previousResponseId: typeof json?.previous_response_id === 'string' ? json.previous_response_id : null,
+      clientSignal: request.signal,
+      deadline: timeout,
+      deadlineMs: config.upstreamTimeoutMs,
+    })
+    ex.upstreamAttempts = sent.attempts
+    if (sent.kind === 'refusal') {
+      // Nothing usable came from upstream: release the reservation.
+      if (sent.clientAborted) ex.clientAborted = true
+      ex.upstreamError = sent.upstreamError
+      if (sent.refusal.code === 'key_unavailable') log(`key source failed for ${ex.requestId}: ${sent.upstreamError ?? ''}`)
+      ctx.waitUntil(admission.settle(0))
+      return fail(ex, ctx, sent.refusal.code, sent.refusal.detail, sent.refusal.headers)
     }
+    ex.upstreamId = sent.upstream.id
+    // The record keeps the body as sent upstream when the pool changed it (Azure
+    // deployment name, encrypted reasoning dropped on a move to another account).
+    if (sent.sentBody) {
+      const text = new TextDecoder().decode(sent.sentBody)
+      ex.requestBodyForRecord = ex.scanned && deps.secretScanner ? redactText(deps.secretScanner, text) : text
+    }
+    const upstream = sent.response
 
     ex.origin = 'upstream'
     ex.status = upstream.status

@@ -5,7 +5,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
+import { UPSTREAMS_ENV, upstreamPoolFromEnv } from '../contracts/upstreams.js'
 import { createProxy, type Proxy } from '../core/proxy.js'
+import { upstreamPoolFactory } from '../core/upstreams/index.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
@@ -38,6 +40,11 @@ function buildProxy(): Proxy {
   const dynamo = dynamoHttpFor({ region })
   const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, process.env[ENV.s3ForcePathStyle], false)
   const s3 = s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle })
+  // One Secrets Manager secret per upstream (the Pulumi program writes their ARNs into the
+  // pool's env encoding); without a pool, the one secret of the single upstream.
+  const secretsClient = new SecretsManagerClient({ region })
+  const pool = upstreamPoolFromEnv(process.env, { upstreamUrl: config.upstreamUrl, secretArn: process.env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
+  const upstreams = upstreamPoolFactory(pool, (u) => (u.secret_arn ? new SecretsManagerKeySource(secretsClient, u.secret_arn) : { get: async () => undefined }))
   return createProxy({
     config,
     tokens: new DynamoTokenStore(dynamo, requiredEnv(ENV.tokensTable)),
@@ -45,7 +52,8 @@ function buildProxy(): Proxy {
     pricer: pricerFromEnv(process.env),
     secretScanner: secretScannerFromEnv(process.env),
     audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
-    key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
+    key: { get: async () => undefined }, // unused: every upstream has its key source in the pool
+    upstreams,
     metrics,
   })
 }

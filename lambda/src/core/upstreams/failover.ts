@@ -109,7 +109,7 @@ export class UpstreamPool {
       for (;;) {
         if (useStripped) stripped ??= stripEncryptedReasoning(req.json)
         const sendReq: AdapterRequest = useStripped && stripped ? { ...req, body: stripped.body, json: stripped.json } : req
-        const outcome = await this.attempt(upstream, sendReq, req, keyRetried)
+        const outcome = await this.attempt(upstream, sendReq, req, keyRetried, i < order.length - 1)
         attempts.push({ ...outcome.attempt, stripped_reasoning: useStripped && stripped ? stripped.removed : 0 })
         if (outcome.kind === 'final') return { kind: 'refusal', ...outcome.refusal, attempts }
         if (outcome.kind === 'retry-key') {
@@ -179,6 +179,8 @@ export class UpstreamPool {
     sendReq: AdapterRequest,
     req: PoolRequest,
     keyRetried: boolean,
+    /** Another upstream could take over: only then is a slow first byte worth giving up on. */
+    hasNext: boolean,
   ): Promise<
     | { kind: 'answer'; response: Response; sent: Uint8Array | undefined; attempt: Omit<UpstreamAttempt, 'stripped_reasoning'> }
     | { kind: 'failed-answer'; response: Response; body: Uint8Array; sent: Uint8Array | undefined; attempt: Omit<UpstreamAttempt, 'stripped_reasoning'> }
@@ -205,7 +207,7 @@ export class UpstreamPool {
     }
     deps.metrics.emit(METRIC.upstreamRequests, 1, 'Count', { Upstream: upstream.id })
     const firstByte = new AbortController()
-    const timer = req.stream !== false ? setTimeout(() => firstByte.abort(), deps.config.firstByteTimeoutMs) : undefined
+    const timer = hasNext && req.stream !== false ? setTimeout(() => firstByte.abort(), deps.config.firstByteTimeoutMs) : undefined
     const signal = AbortSignal.any([req.clientSignal, req.deadline, firstByte.signal])
     let res: Response
     try {
