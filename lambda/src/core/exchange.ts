@@ -37,6 +37,9 @@ export class Exchange {
   /** The pool member that answered, and every attempt (core/upstreams/failover.ts). */
   upstreamId: string | null = null
   upstreamAttempts: AuditRecord['upstream_attempts'] = []
+  /** Translating upstreams (Claude): the body sent upstream and the provider's raw stream, as text. */
+  upstreamRequestBody: string | null = null
+  upstreamResponseBody: (() => string | null) | null = null
 
   constructor(
     readonly requestId: string,
@@ -85,6 +88,7 @@ export class Exchange {
       usage_status: this.usageStatus,
       input_tokens: u?.input_tokens ?? null,
       cached_input_tokens: u?.cached_input_tokens ?? null,
+      cache_write_input_tokens: u?.cache_write_input_tokens ?? null,
       output_tokens: u?.output_tokens ?? null,
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
@@ -106,6 +110,12 @@ export class Exchange {
       secret_findings: this.secretFindings,
       upstream_id: this.upstreamId,
       upstream_attempts: this.upstreamAttempts,
+      upstream_request_body: this.upstreamRequestBody === null ? null : textUpTo(new TextEncoder().encode(this.upstreamRequestBody), capBytes).text,
+      upstream_response_body: this.upstreamResponseBody ? capText(this.upstreamResponseBody(), capBytes) : null,
     }
   }
+}
+
+function capText(text: string | null, capBytes: number): string | null {
+  return text === null ? null : textUpTo(new TextEncoder().encode(text), capBytes).text
 }

@@ -36,6 +36,7 @@ import { describeUpstreamError } from './upstream-errors.js'
 import { UsageExtractor } from './usage.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
 import { poolOfOne } from '../contracts/upstreams.js'
+import { providerRawStreams, rawCaptureText } from '../providers/anthropic/adapters.js'
 import { upstreamPoolFactory, type UpstreamPoolFactory } from './upstreams/index.js'
 import type { SecretScanner } from '../secrets/index.js'
 import { describeFindings, effectiveScanMode, isScannableBody, redactText, scanRequestBody, toRecordFindings } from './secret-scan.js'
@@ -264,8 +265,23 @@ export function createProxy(deps: ProxyDeps): Proxy {
     }
     ex.upstreamId = sent.upstream.id
     // The record keeps the body as sent upstream when the pool changed it (Azure
-    // deployment name, encrypted reasoning dropped on a move to another account).
-    if (sent.sentBody) {
+    // deployment name, encrypted reasoning dropped on a move to another account). A
+    // translating upstream (Claude) keeps both sides: Codex's body stays `request_body`,
+    // the Messages body and the provider's raw stream get fields of their own.
+    const capture = providerRawStreams.get(sent.response)
+    if (TRANSLATING_KINDS.has(sent.upstream.kind)) {
+      if (sent.sentBody) {
+        const text = new TextDecoder().decode(sent.sentBody)
+        ex.upstreamRequestBody = ex.scanned && deps.secretScanner ? redactText(deps.secretScanner, text) : text
+      }
+      if (capture) {
+        const scanner = ex.scanned ? deps.secretScanner : undefined
+        ex.upstreamResponseBody = () => {
+          const raw = rawCaptureText(capture)
+          return scanner ? redactText(scanner, raw) : raw
+        }
+      }
+    } else if (sent.sentBody) {
       const text = new TextDecoder().decode(sent.sentBody)
       ex.requestBodyForRecord = ex.scanned && deps.secretScanner ? redactText(deps.secretScanner, text) : text
     }
@@ -348,6 +364,9 @@ export function createProxy(deps: ProxyDeps): Proxy {
     },
   }
 }
+
+/** Upstream kinds whose adapter translates the API (the record keeps both sides). */
+const TRANSLATING_KINDS = new Set(['anthropic', 'bedrock'])
 
 export const BUDGET_WARNING_HEADER = 'x-codex-proxy-budget-warning'
 
