@@ -2,13 +2,20 @@
 // that mean developers are being refused or records lost, and a dashboard of the same.
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
-import { METRIC, METRICS_NAMESPACE, METRIC_FUNCTION_DIMENSION } from '../lambda/src/contracts/metrics.js'
+import { METRIC, METRICS_NAMESPACE, METRIC_FUNCTION_DIMENSION, METRIC_UPSTREAM_DIMENSION } from '../lambda/src/contracts/metrics.js'
 import type { InfraConfig } from './config.js'
 
 /** ConcurrentExecutions at this share of reserved concurrency means throttling is near. */
 export const CONCURRENCY_ALARM_RATIO = 0.8
 /** p99 duration at this share of the timeout means requests are about to be cut off. */
 export const DURATION_ALARM_RATIO = 0.9
+/**
+ * Sustained failover: more than this many moves to a next upstream in each of
+ * FAILOVER_ALARM.periods consecutive periods. One failover is the pool doing its job; a
+ * quarter of an hour of them means an upstream is down or out of quota and sessions are
+ * losing their prompt cache (and, across orgs, their encrypted reasoning).
+ */
+export const FAILOVER_ALARM = { perPeriod: 10, periodSeconds: 300, periods: 3 } as const
 
 const LAMBDA_NAMESPACE = 'AWS/Lambda'
 
@@ -22,6 +29,8 @@ interface AlarmSpec {
   periodSeconds: number
   comparison: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold'
   threshold: number
+  /** Consecutive periods that must breach (default 1). */
+  evaluationPeriods?: number
 }
 
 /** The alarms, as data: one row per signal. */
@@ -79,6 +88,21 @@ export function alarmSpecs(config: InfraConfig): AlarmSpec[] {
       comparison: 'GreaterThanOrEqualToThreshold',
       threshold: durationMs,
     },
+    ...(config.upstreams
+      ? [
+          {
+            key: 'upstream-failovers',
+            description: `More than ${FAILOVER_ALARM.perPeriod} upstream failovers per ${FAILOVER_ALARM.periodSeconds / 60} min for ${(FAILOVER_ALARM.periods * FAILOVER_ALARM.periodSeconds) / 60} min: an upstream is failing or rate-limited. See the UpstreamFailovers/UpstreamRateLimited metrics by Upstream and \`codex-proxy report usage --by upstream\`.`,
+            namespace: METRICS_NAMESPACE,
+            metricName: METRIC.upstreamFailovers,
+            statistic: 'Sum' as const,
+            periodSeconds: FAILOVER_ALARM.periodSeconds,
+            comparison: 'GreaterThanThreshold' as const,
+            threshold: FAILOVER_ALARM.perPeriod,
+            evaluationPeriods: FAILOVER_ALARM.periods,
+          },
+        ]
+      : []),
   ]
 }
 
@@ -122,7 +146,7 @@ export class Alarms extends pulumi.ComponentResource {
           statistic: spec.statistic,
           extendedStatistic: spec.extendedStatistic,
           period: spec.periodSeconds,
-          evaluationPeriods: 1,
+          evaluationPeriods: spec.evaluationPeriods ?? 1,
           comparisonOperator: spec.comparison,
           threshold: spec.threshold,
           // No datapoint means nothing happened (no throttles, no failures were emitted).
@@ -167,6 +191,15 @@ function dashboardBody(config: InfraConfig, fn: string, alias: string) {
     METRIC_FUNCTION_DIMENSION,
     fn,
     { stat },
+  ]
+  const perUpstream = (metric: string, id: string, stat: string): MetricRow => [
+    METRICS_NAMESPACE,
+    metric,
+    METRIC_FUNCTION_DIMENSION,
+    fn,
+    METRIC_UPSTREAM_DIMENSION,
+    id,
+    { stat, label: `${metric} ${id}` },
   ]
   const widget = (
     title: string,
@@ -240,6 +273,21 @@ function dashboardBody(config: InfraConfig, fn: string, alias: string) {
         18,
       ),
       widget('Cost (USD)', [proxy(METRIC.costUsd, 'Sum')], 12, 18),
+      ...(config.upstreams
+        ? [
+            widget(
+              'Upstream requests and failovers (by upstream)',
+              config.upstreams.upstreams.flatMap((u) => [
+                perUpstream(METRIC.upstreamRequests, u.id, 'Sum'),
+                perUpstream(METRIC.upstreamFailovers, u.id, 'Sum'),
+                perUpstream(METRIC.upstreamRateLimited, u.id, 'Sum'),
+              ]),
+              0,
+              24,
+            ),
+            widget('Upstream latency to headers, p99 (ms)', config.upstreams.upstreams.map((u) => perUpstream(METRIC.upstreamLatency, u.id, 'p99')), 12, 24),
+          ]
+        : []),
     ],
   }
 }

@@ -33,6 +33,7 @@ export default {
   [STACK_OUTPUT.glueDatabase]: analytics.database.name,
   [STACK_OUTPUT.glueTable]: analytics.table.name,
   [STACK_OUTPUT.secretArn]: proxy.secret.arn,
+  [STACK_OUTPUT.upstreamSecretArns]: proxy.upstreamSecretArns(),
   [STACK_OUTPUT.logGroup]: proxy.logGroup.name,
   [STACK_OUTPUT.alarmTopicArn]: alarms.topic.arn,
   [STACK_OUTPUT.dashboardName]: alarms.dashboard.dashboardName,

@@ -5,6 +5,7 @@ import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../lambda/src/contracts/config.js'
+import { UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
 /** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
@@ -34,7 +35,8 @@ export function proxyPolicyStatements(arns: {
   tokensTable: string
   usageTable: string
   logsBucket: string
-  secret: string
+  /** The key secret(s): the single upstream's, or one per upstream of the pool. */
+  secrets: string[]
   logGroup: string
 }): PolicyStatement[] {
   return [
@@ -64,7 +66,7 @@ export function proxyPolicyStatements(arns: {
       Sid: 'ReadOpenAIKey',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
-      Resource: [arns.secret],
+      Resource: arns.secrets,
     },
     {
       // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
@@ -87,7 +89,10 @@ export class ProxyFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function
   readonly alias: aws.lambda.Alias
   readonly url: aws.lambda.FunctionUrl
+  /** The single upstream's key secret; with a pool, the first upstream's. */
   readonly secret: aws.secretsmanager.Secret
+  /** With a pool: one key secret per upstream, by upstream id. */
+  readonly upstreamSecrets: Record<string, aws.secretsmanager.Secret> = {}
   readonly logGroup: aws.cloudwatch.LogGroup
   readonly role: aws.iam.Role
 
@@ -98,12 +103,30 @@ export class ProxyFunction extends pulumi.ComponentResource {
     const functionName = lambdaFunctionName(config.project, config.stack)
 
     // The value is never in Pulumi state or config: ops put it with
-    // `aws secretsmanager put-secret-value` (README "Deploy to AWS").
-    this.secret = new aws.secretsmanager.Secret(
-      `${name}-openai-key`,
-      { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
-      parent,
-    )
+    // `aws secretsmanager put-secret-value` (README "Deploy to AWS"). A pool gets one
+    // secret per upstream (README "Upstream pool"), and the function may read exactly those.
+    const pool = config.upstreams
+    if (pool) {
+      for (const u of pool.upstreams) {
+        this.upstreamSecrets[u.id] = new aws.secretsmanager.Secret(
+          `${name}-upstream-${u.id}`,
+          { description: `Key of upstream "${u.id}" (${u.kind}, ${u.url}) that ${functionName} forwards with. Value set out of band.` },
+          parent,
+        )
+      }
+      this.secret = this.upstreamSecrets[pool.upstreams[0]!.id]!
+    } else {
+      this.secret = new aws.secretsmanager.Secret(
+        `${name}-openai-key`,
+        { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
+        parent,
+      )
+    }
+    const secretArns = pool ? pool.upstreams.map((u) => this.upstreamSecrets[u.id]!.arn) : [this.secret.arn]
+    // The pool's env encoding, with each upstream's secret ARN (contracts/upstreams.ts).
+    const poolEnv = pool
+      ? pulumi.all(secretArns).apply((arns) => upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u, i) => ({ ...u, secret_arn: arns[i]! })) }))
+      : undefined
 
     // Created before the function so that Lambda does not create it with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
@@ -132,7 +155,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             tokensTable: args.tokensTable.arn,
             usageTable: args.usageTable.arn,
             logsBucket: args.logsBucket.arn,
-            secret: this.secret.arn,
+            secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
           })
           .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
@@ -161,8 +184,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.tokensTable]: args.tokensTable.name,
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
-            [ENV.secretArn]: this.secret.arn,
-            [ENV.upstreamUrl]: config.upstreamUrl,
+            ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn, [ENV.upstreamUrl]: config.upstreamUrl }),
             [ENV.strict]: String(config.strictMode),
             [ENV.upstreamTimeoutMs]: String(config.upstreamTimeoutMs),
             [ENV.bodyCapBytes]: String(config.auditBodyCapBytes),
@@ -249,7 +271,14 @@ export class ProxyFunction extends pulumi.ComponentResource {
       aliasName: this.alias.name,
       functionUrl: this.url.functionUrl,
       secretArn: this.secret.arn,
+      upstreamSecretArns: this.upstreamSecretArns(),
       logGroupName: this.logGroup.name,
     })
+  }
+
+  /** `{"<upstream id>": "<secret ARN>"}` as JSON (`{}` without a pool), for ops to set the values. */
+  upstreamSecretArns(): pulumi.Output<string> {
+    const ids = Object.keys(this.upstreamSecrets)
+    return pulumi.all(ids.map((id) => this.upstreamSecrets[id]!.arn)).apply((arns) => JSON.stringify(Object.fromEntries(ids.map((id, i) => [id, arns[i]]))))
   }
 }

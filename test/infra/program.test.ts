@@ -429,6 +429,7 @@ describe('the program under the prod configuration', () => {
         [STACK_OUTPUT.glueDatabase]: stack.one(T.glueDatabase).id,
         [STACK_OUTPUT.glueTable]: 'audit_records',
         [STACK_OUTPUT.secretArn]: stack.one(T.secret).state.arn,
+        [STACK_OUTPUT.upstreamSecretArns]: '{}',
         [STACK_OUTPUT.logGroup]: stack.one(T.logGroup).id,
         [STACK_OUTPUT.alarmTopicArn]: stack.one(T.topic).state.arn,
         [STACK_OUTPUT.dashboardName]: stack.one(T.dashboard).id,

@@ -105,11 +105,19 @@ export const FOREIGN_CONTENT_STATUS = 400
  * carries a `reasoning` item whose `encrypted_content` only `org` can read, and any input
  * reasoning item from another org is refused with OpenAI's 400 invalid_encrypted_content.
  */
-export async function startOrgBound(org: string, reply = `answer from ${org}`): Promise<FakeOpenAI & { turns: number }> {
-  const fake = Object.assign(await startFakeOpenAI(), { turns: 0 })
+export async function startOrgBound(
+  org: string,
+  reply = `answer from ${org}`,
+): Promise<FakeOpenAI & { turns: number; rateLimited: Record<string, string> | null }> {
+  const fake = Object.assign(await startFakeOpenAI(), { turns: 0, rateLimited: null as Record<string, string> | null })
   fake.override = (req, res) => {
     const path = req.url.split('?')[0]
     if (req.method !== 'POST' || !/\/responses$/.test(path ?? '')) return false
+    // While set: every call is a 429 with these headers (e.g. retry-after).
+    if (fake.rateLimited) {
+      sendJson(res, 429, RATE_LIMIT_BODY, fake.rateLimited)
+      return true
+    }
     const body = req.json as { model?: string; stream?: boolean; input?: unknown[] }
     for (const item of body.input ?? []) {
       const it = item as { type?: string; encrypted_content?: string }

@@ -41,3 +41,6 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC]
  * exact dimensions, so the Pulumi program's alarms and dashboard select this set.
  */
 export const METRIC_FUNCTION_DIMENSION = 'FunctionName'
+
+/** The dimension of the per-upstream metrics (METRIC.upstream*): the upstream's id. */
+export const METRIC_UPSTREAM_DIMENSION = 'Upstream'

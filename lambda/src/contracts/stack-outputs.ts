@@ -15,6 +15,8 @@ export const STACK_OUTPUT = {
   glueDatabase: 'glueDatabaseName',
   glueTable: 'glueTableName',
   secretArn: 'openaiKeySecretArn',
+  /** JSON `{"<upstream id>": "<secret ARN>"}` of an upstream pool (`{}` without one). */
+  upstreamSecretArns: 'upstreamKeySecretArns',
   logGroup: 'logGroupName',
   alarmTopicArn: 'alarmTopicArn',
   dashboardName: 'dashboardName',

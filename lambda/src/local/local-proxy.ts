@@ -11,6 +11,9 @@ import { PROXY_VERSION } from '../contracts/version.js'
 import type { KeySource, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
 import { createProxy } from '../core/proxy.js'
+import type { UpstreamPoolConfig } from '../contracts/upstreams.js'
+import { upstreamPoolFactory } from '../core/upstreams/index.js'
+import { localPoolKeys } from './pool-keys.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { pricerFromEnv } from '../pricing/from-env.js'
@@ -41,6 +44,8 @@ export interface LocalProxyOptions {
   dataDir: string
   upstreamUrl?: string
   apiKey?: string | undefined
+  /** An upstream pool (serve --upstreams FILE); keys from each upstream's key_env in `env`. Wins over upstreamUrl/apiKey. */
+  upstreams?: UpstreamPoolConfig
   strict?: boolean
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
@@ -77,6 +82,8 @@ export interface LocalProxy {
 
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+  // Checked before any store starts: a missing key_env variable is a startup error.
+  const upstreams = options.upstreams && upstreamPoolFactory(options.upstreams, localPoolKeys(options.upstreams, options.env ?? process.env))
   const host = options.host ?? DEFAULTS.host
   await mkdir(options.dataDir, { recursive: true })
 
@@ -146,6 +153,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
       audit,
       key,
+      ...(upstreams && { upstreams }),
       metrics,
       log,
     })

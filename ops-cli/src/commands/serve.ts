@@ -1,8 +1,9 @@
-import { writeFile, mkdir } from 'node:fs/promises'
+import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv, SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
+import { parseUpstreamPoolText, type UpstreamPoolConfig } from '../../../lambda/src/contracts/upstreams.js'
 import { PROXY_VERSION } from '../../../lambda/src/contracts/version.js'
 
 export default class Serve extends Command {
@@ -16,6 +17,10 @@ The OpenAI key is read from stdin when stdin is piped (as OpenAI's own
 \`codex responses-api-proxy\` does), else from OPENAI_API_KEY; without either the proxy
 forwards requests without a key (for keyless upstreams).
 
+With --upstreams FILE it forwards to a pool of upstreams (several OpenAI keys or
+accounts, Azure OpenAI) with session stickiness and failover; each upstream's key comes
+from the environment variable its \`key_env\` names (README "Upstream pool").
+
 With --table/--usage-table/--bucket it uses those AWS resources instead of the embedded
 stores (credentials from the usual AWS SDK chain).`
 
@@ -24,6 +29,10 @@ stores (credentials from the usual AWS SDK chain).`
     {
       description: 'Key on stdin, ephemeral port, server info for scripts',
       command: `printenv OPENAI_API_KEY | <%= config.bin %> <%= command.id %> --port 0 --server-info /tmp/cxp.json --http-shutdown`,
+    },
+    {
+      description: 'A pool: two OpenAI accounts and Azure, keys from the environment',
+      command: 'OA_MAIN_KEY=… AZURE_SE_KEY=… <%= config.bin %> <%= command.id %> --upstreams upstreams.json',
     },
     {
       description: 'Against a fake upstream, with exchange dumps',
@@ -39,6 +48,9 @@ stores (credentials from the usual AWS SDK chain).`
       description: `Base URL of the upstream API; the proxy appends /v1/… [env: ${ENV.upstreamUrl}].`,
       default: DEFAULTS.upstreamUrl,
       env: ENV.upstreamUrl,
+    }),
+    upstreams: Flags.string({
+      description: 'JSON file {"upstreams":[…]}: a pool of upstreams with failover (keys from each key_env); replaces --upstream-url and the stdin key.',
     }),
     'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
@@ -72,22 +84,30 @@ stores (credentials from the usual AWS SDK chain).`
     // CODEX_PROXY_* variables as in Lambda; flags win.
     let upstreamUrl: string
     let envConfig: ReturnType<typeof proxyConfigFromEnv>
+    let pool: UpstreamPoolConfig | undefined
     try {
       upstreamUrl = normaliseUpstreamUrl(flags['upstream-url'])
       envConfig = proxyConfigFromEnv(process.env, PROXY_VERSION)
+      if (flags.upstreams) pool = parseUpstreamPoolText(await readFile(flags.upstreams, 'utf8'), flags.upstreams)
     } catch (err) {
       this.error((err as ConfigError).message, { exit: 2 })
     }
-    const { key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch(
-      (err: Error) => this.error(err.message, { exit: 2 }),
-    )
-    status(
-      origin === 'stdin'
-        ? 'OpenAI key: read from stdin.'
-        : origin === 'env'
-          ? 'OpenAI key: from OPENAI_API_KEY.'
-          : 'No OpenAI key (stdin not piped, OPENAI_API_KEY unset): forwarding requests without Authorization — fine for keyless upstreams only.',
-    )
+    let key: string | undefined
+    let origin: 'stdin' | 'env' | 'none' | 'pool' = 'pool'
+    if (pool) {
+      status(`Upstream pool: ${pool.upstreams.map((u) => `${u.id} (${u.kind}, weight ${u.weight}${u.key_env ? `, key from ${u.key_env}` : ', no key'})`).join('; ')}.`)
+    } else {
+      ;({ key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch((err: Error) =>
+        this.error(err.message, { exit: 2 }),
+      ))
+      status(
+        origin === 'stdin'
+          ? 'OpenAI key: read from stdin.'
+          : origin === 'env'
+            ? 'OpenAI key: from OPENAI_API_KEY.'
+            : 'No OpenAI key (stdin not piped, OPENAI_API_KEY unset): forwarding requests without Authorization — fine for keyless upstreams only.',
+      )
+    }
 
     const dataDir = resolve(flags['data-dir'] ?? defaultDataDir())
     const tokensTable = flags.table ?? process.env[ENV.tokensTable]
@@ -117,6 +137,7 @@ stores (credentials from the usual AWS SDK chain).`
       dataDir,
       upstreamUrl,
       apiKey: key,
+      ...(pool && { upstreams: pool }),
       strict: flags.strict,
       dumpDir: flags['dump-dir'],
       aws,
@@ -128,7 +149,7 @@ stores (credentials from the usual AWS SDK chain).`
         ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
       },
       onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
-    }).catch((err: Error) => this.error(err.message, { exit: 1 }))
+    }).catch((err: Error) => this.error(err.message, { exit: err.name === 'ConfigError' ? 2 : 1 }))
     process.once('SIGINT', () => void stop(0))
     process.once('SIGTERM', () => void stop(0))
 
@@ -143,7 +164,8 @@ stores (credentials from the usual AWS SDK chain).`
       url: proxy.url,
       port: proxy.port,
       pid: process.pid,
-      upstream_url: upstreamUrl,
+      upstream_url: pool ? null : upstreamUrl,
+      upstreams: pool ? pool.upstreams.map((u) => ({ id: u.id, kind: u.kind, url: u.url, weight: u.weight })) : null,
       data_dir: aws ? null : dataDir,
       key_origin: origin,
       strict: flags.strict,
@@ -154,7 +176,7 @@ stores (credentials from the usual AWS SDK chain).`
       this.log(JSON.stringify(info))
     } else {
       status(
-        `codex-proxy listening on ${proxy.url} → ${upstreamUrl}${flags.strict ? ' (strict)' : ''}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
+        `codex-proxy listening on ${proxy.url} → ${pool ? `pool of ${pool.upstreams.length} (${pool.upstreams.map((u) => u.id).join(', ')})` : upstreamUrl}${flags.strict ? ' (strict)' : ''}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
       )
       if (firstToken) {
         this.log(`\nNo tokens existed: created ${firstToken.token_id} for user "${firstToken.user_id}".`)

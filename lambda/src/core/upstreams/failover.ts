@@ -11,7 +11,7 @@
 // key (rotation), and a 400 `invalid_encrypted_content` (foreign reasoning: resent
 // without it). Requests naming `previous_response_id` never move: that id lives in one
 // upstream account; they get `failover_not_possible` instead.
-import { METRIC } from '../../contracts/metrics.js'
+import { METRIC, METRIC_UPSTREAM_DIMENSION } from '../../contracts/metrics.js'
 import type { Upstream, UpstreamPoolConfig } from '../../contracts/upstreams.js'
 import type { KeySource, Metrics, UpstreamFetch } from '../ports.js'
 import { describeUpstreamError } from '../upstream-errors.js'
@@ -100,7 +100,7 @@ export class UpstreamPool {
     let last: { response?: Response; bufferedBody?: Uint8Array; sent?: Uint8Array | undefined; sendReq: AdapterRequest; error?: string; upstream: Upstream } | undefined
     for (let i = 0; i < order.length; i++) {
       const upstream = order[i]!
-      if (i > 0) deps.metrics.emit(METRIC.upstreamFailovers, 1, 'Count', { Upstream: order[i - 1]!.id })
+      if (i > 0) deps.metrics.emit(METRIC.upstreamFailovers, 1, 'Count', { [METRIC_UPSTREAM_DIMENSION]: order[i - 1]!.id })
       // Encrypted reasoning from the first account means nothing to another org.
       let useStripped = firstOrg !== null && upstream.org !== firstOrg && countEncryptedReasoning(req.json) > 0
       firstOrg ??= upstream.org
@@ -205,7 +205,7 @@ export class UpstreamPool {
       const error = `refused by the ${upstream.kind} adapter: ${prepared.refusal.code}`
       return { kind: 'final', refusal: { refusal: prepared.refusal, upstreamError: null, clientAborted: false }, attempt: record(0, error) }
     }
-    deps.metrics.emit(METRIC.upstreamRequests, 1, 'Count', { Upstream: upstream.id })
+    deps.metrics.emit(METRIC.upstreamRequests, 1, 'Count', { [METRIC_UPSTREAM_DIMENSION]: upstream.id })
     const firstByte = new AbortController()
     const timer = hasNext && req.stream !== false ? setTimeout(() => firstByte.abort(), deps.config.firstByteTimeoutMs) : undefined
     const signal = AbortSignal.any([req.clientSignal, req.deadline, firstByte.signal])
@@ -225,7 +225,7 @@ export class UpstreamPool {
     } finally {
       clearTimeout(timer)
     }
-    deps.metrics.emit(METRIC.upstreamLatency, deps.monotonic() - started, 'Milliseconds', { Upstream: upstream.id })
+    deps.metrics.emit(METRIC.upstreamLatency, deps.monotonic() - started, 'Milliseconds', { [METRIC_UPSTREAM_DIMENSION]: upstream.id })
     if (res.status === 401 && !keyRetried && keys.refreshAfterUnauthorized && (await keys.refreshAfterUnauthorized(key))) {
       await res.body?.cancel().catch(() => {})
       return { kind: 'retry-key', attempt: record(401, 'key rejected; retrying with the rotated key') }
@@ -233,7 +233,7 @@ export class UpstreamPool {
     if (res.status === 429 || res.status >= 500) {
       const body = await readCapped(res)
       if (res.status === 429) {
-        deps.metrics.emit(METRIC.upstreamRateLimited, 1, 'Count', { Upstream: upstream.id })
+        deps.metrics.emit(METRIC.upstreamRateLimited, 1, 'Count', { [METRIC_UPSTREAM_DIMENSION]: upstream.id })
         deps.health.onRateLimited(upstream.id, res.headers, isQuotaExhausted(body))
       } else {
         deps.health.onFailure(upstream.id, `status ${res.status}`)
