@@ -4,7 +4,7 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
-import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../lambda/src/contracts/config.js'
+import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
 import { UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
@@ -78,6 +78,10 @@ export function proxyPolicyStatements(arns: {
       Resource: [`${arns.logGroup}:*`],
     },
   ]
+}
+
+function withoutKeys(env: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)))
 }
 
 /** Lambda function names allow letters, digits, hyphens and underscores (64 at most). */
@@ -184,14 +188,23 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.tokensTable]: args.tokensTable.name,
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
-            ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn, [ENV.upstreamUrl]: config.upstreamUrl }),
-            [ENV.strict]: String(config.strictMode),
-            [ENV.upstreamTimeoutMs]: String(config.upstreamTimeoutMs),
-            [ENV.bodyCapBytes]: String(config.auditBodyCapBytes),
-            // AWS refuses larger invocation payloads before the function runs.
-            [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),
-            [ENV.tokenCacheMs]: String(config.tokenCacheMs),
-            [ENV.secretScan]: config.secretScanMode,
+            // With a pool, the pool's env encoding names every upstream and its secret; the
+            // single-upstream URL and secret are left out.
+            ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn }),
+            ...withoutKeys(
+              proxyConfigToEnv({
+                upstreamUrl: config.upstreamUrl,
+                endpoints: config.endpoints,
+                scanBudgetMs: DEFAULTS.scanBudgetMs,
+                upstreamTimeoutMs: config.upstreamTimeoutMs,
+                bodyCapBytes: config.auditBodyCapBytes,
+                // AWS refuses larger invocation payloads before the function runs.
+                maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
+                tokenCacheMs: config.tokenCacheMs,
+                secretScanMode: config.secretScanMode,
+              }),
+              poolEnv ? [ENV.upstreamUrl] : [],
+            ),
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),

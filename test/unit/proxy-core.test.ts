@@ -292,8 +292,8 @@ describe('proxy errors', () => {
     expect(sent).toBeLessThan(15)
   })
 
-  it('answers 403 path_not_allowed in strict mode for what Codex does not need', async () => {
-    await expectProxyError(request('/v1/files'), 403, 'path_not_allowed', undefined, makeProxy({ strict: true }))
+  it('answers 403 path_not_allowed by default for what Codex does not need', async () => {
+    await expectProxyError(request('/v1/files'), 403, 'path_not_allowed')
   })
 
   it('answers a WebSocket upgrade with 426 so Codex falls back to HTTP', async () => {
@@ -312,13 +312,14 @@ describe('proxy errors', () => {
   })
 })
 
-describe('strict mode', () => {
+describe('default endpoints (codex)', () => {
   it.each([
     ['POST', '/v1/responses'],
     ['POST', '/v1/responses/compact'],
     ['GET', '/v1/models'],
-  ])('still forwards %s %s', async (method, path) => {
-    const { response } = await call(makeProxy({ strict: true }), request(path, { method, ...(method === 'POST' && { body: codexBody({ stream: false }) }) }))
+    ['GET', '/v1/models/gpt-5'],
+  ])('forwards %s %s', async (method, path) => {
+    const { response } = await call(makeProxy(), request(path, { method, ...(method === 'POST' && { body: codexBody({ stream: false }) }) }))
     expect(response.status).toBe(200)
   })
 })
@@ -365,7 +366,7 @@ describe('records and metrics', () => {
 
   it('records usage from chat completions streams', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] })
-    const { record } = await call(makeProxy(), request('/v1/chat/completions', { method: 'POST', body }))
+    const { record } = await call(makeProxy({ endpoints: ['codex', 'chat'] }), request('/v1/chat/completions', { method: 'POST', body }))
     expect(record).toMatchObject({ usage_status: 'reported', input_tokens: 1200, output_tokens: 300, reasoning_tokens: 120 })
   })
 

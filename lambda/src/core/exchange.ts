@@ -1,23 +1,63 @@
-// Everything known about one request as it passes through the proxy, and the audit
-// record built from it at the end.
+// The typed request context: everything known about one request as it passes through the
+// stages, and the audit record built from it at the end (stages/finish.ts).
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
+import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
 import type { Caller } from '../contracts/tables.js'
+import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
-import { redactedHeaderMap } from './headers.js'
-import type { Usage } from './usage.js'
+import type { Admission } from './governance/governor.js'
+import { recordedRequestHeaders, redactedHeaderMap } from './headers.js'
+import { redactProxyTokens } from './token-hygiene.js'
+
+/** Whether the request body went through the secret scanner, and how that ended. */
+export type ScanStatus = 'clean' | 'findings' | 'skipped' | 'incomplete'
 
 export class Exchange {
   caller: Caller | undefined
   path: string
   query: string | null = null
+  endpoint: Endpoint | undefined
+
+  // Request body facts (stages/inspect-body.ts).
+  /** The body as received, after content-encoding was decoded. */
+  body: Uint8Array | undefined
+  /** The body's text, decoded once for the stages that read it. */
+  bodyText: string | undefined
+  /** The parsed JSON object, when the body is one. */
+  json: Record<string, unknown> | undefined
   model: string | null = null
-  responseModel: string | null = null
   stream: boolean | null = null
-  requestBody: Uint8Array | undefined
-  /** Body text for the record when it differs from the bytes sent (redaction). */
+  maxOutputTokens: number | null = null
+  /** Choices requested (`n`, chat/completions); 1 when absent. */
+  choices = 1
+  previousResponseId: string | null = null
+  /** Bytes to send upstream when they differ from `body` (redaction). */
+  forwardBody: Uint8Array | undefined
+  /** Sent upstream as `content-encoding` when the body could not be decoded and is forwarded as is. */
+  forwardContentEncoding: string | undefined
+  /** Body text for the record when it differs from the bytes received (redaction). */
   requestBodyForRecord: string | undefined
   requestBodyBytes: number | null
+
+  // Controls.
+  scanStatus: ScanStatus | null = null
+  secretFindings: SecretFinding[] = []
+  admission: Admission | undefined
+  /** The target or headers carried a proxy token: it is cut out of the record. */
+  tokenMisplaced = false
+
+  // Upstream pool (core/upstreams/, stages/forward.ts).
+  /** The pool member that answered. */
+  upstreamId: string | null = null
+  upstreamAttempts: AuditRecord['upstream_attempts'] = []
+  /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
+  upstreamBodyForRecord: string | undefined
+  /** Translating upstreams (Claude): the body sent upstream, and the provider's raw stream (read at record time). */
+  upstreamRequestBody: string | undefined
+  upstreamResponseBody: (() => string) | undefined
+
+  // Response side.
   status = 0
   origin: 'upstream' | 'proxy' = 'proxy'
   errorCode: ProxyErrorCode | null = null
@@ -28,43 +68,49 @@ export class Exchange {
   responseBody: Uint8Array | undefined
   responseBodyBytes: number | null = null
   responseTruncated = false
+  /** The upstream's answer was complete: a terminal Responses event, or the whole body. */
+  responseComplete = false
   usage: Usage | null = null
   usageStatus: UsageStatus = 'none'
+  responseModel: string | null = null
   costUsd: number | null = null
-  secretFindings: SecretFinding[] = []
-  /** The request body went through the secret scanner (so stored bodies are redacted). */
-  scanned = false
-  /** The pool member that answered, and every attempt (core/upstreams/failover.ts). */
-  upstreamId: string | null = null
-  upstreamAttempts: AuditRecord['upstream_attempts'] = []
-  /** Translating upstreams (Claude): the body sent upstream and the provider's raw stream, as text. */
-  upstreamRequestBody: string | null = null
-  upstreamResponseBody: (() => string | null) | null = null
+  endedMono: number | undefined
 
   constructor(
     readonly requestId: string,
     readonly startedAt: number,
     readonly startedMono: number,
     readonly method: string,
-    rawPath: string,
+    readonly rawTarget: string,
     readonly requestHeaders: Headers,
     readonly version: string,
   ) {
-    this.path = rawPath
+    this.path = rawTarget.split('?')[0]!
     const declared = requestHeaders.get('content-length')
     this.requestBodyBytes = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null
   }
 
+  /** The bytes the upstream gets. */
+  get outgoingBody(): Uint8Array | undefined {
+    return this.forwardBody ?? this.body
+  }
+
   toRecord(endedMono: number, capBytes: number): AuditRecord {
     const h = this.requestHeaders
+    // What went upstream when the pool changed it (finish.ts redacts it when it was scanned),
+    // else the redacted text, else the bytes received.
+    const recordText = this.upstreamBodyForRecord ?? this.requestBodyForRecord
     const req =
-      this.requestBodyForRecord !== undefined
-        ? textUpTo(new TextEncoder().encode(this.requestBodyForRecord), capBytes)
-        : this.requestBody
-          ? textUpTo(this.requestBody, capBytes)
+      recordText !== undefined
+        ? textUpTo(new TextEncoder().encode(recordText), capBytes)
+        : this.body
+          ? textUpTo(this.body, capBytes)
           : undefined
     const res = this.responseBody ? textUpTo(this.responseBody, capBytes) : undefined
     const u = this.usage
+    // A misplaced token never reaches a record: cut it from every request-side string.
+    const clean = (s: string | null) => (s !== null && this.tokenMisplaced ? redactProxyTokens(s) : s)
+    const clientHeader = (...names: string[]) => clean(names.map((n) => h.get(n)).find((v) => v !== null) ?? null)
     return {
       request_id: this.requestId,
       timestamp: new Date(this.startedAt).toISOString(),
@@ -73,8 +119,8 @@ export class Exchange {
       team: this.caller?.team ?? null,
       token_id: this.caller?.token_id ?? null,
       method: this.method,
-      path: this.path,
-      query: this.query,
+      path: clean(this.path)!,
+      query: clean(this.query),
       model: this.model,
       response_model: this.responseModel,
       stream: this.stream,
@@ -94,28 +140,29 @@ export class Exchange {
       total_tokens: u?.total_tokens ?? null,
       cost_usd: this.costUsd,
       client: {
-        originator: h.get('originator'),
-        user_agent: h.get('user-agent'),
-        session_id: h.get('session-id') ?? h.get('session_id'),
-        thread_id: h.get('thread-id') ?? h.get('thread_id'),
-        client_request_id: h.get('x-client-request-id'),
+        originator: clientHeader('originator'),
+        user_agent: clientHeader('user-agent'),
+        session_id: clientHeader('session-id', 'session_id'),
+        thread_id: clientHeader('thread-id', 'thread_id'),
+        client_request_id: clientHeader('x-client-request-id'),
       },
-      request_headers: redactedHeaderMap(h),
+      request_headers: recordedRequestHeaders(h, this.tokenMisplaced ? redactProxyTokens : (v) => v),
       response_headers: this.responseHeaders ? redactedHeaderMap(this.responseHeaders) : null,
-      request_body: req?.text ?? null,
+      request_body: this.tokenMisplaced ? null : (req?.text ?? null),
       response_body: res?.text ?? null,
-      request_body_bytes: this.requestBody ? this.requestBody.byteLength : this.requestBodyBytes,
+      request_body_bytes: this.body ? this.body.byteLength : this.requestBodyBytes,
       response_body_bytes: this.responseBodyBytes,
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
+      secret_scan: this.scanStatus,
       secret_findings: this.secretFindings,
       upstream_id: this.upstreamId,
       upstream_attempts: this.upstreamAttempts,
-      upstream_request_body: this.upstreamRequestBody === null ? null : textUpTo(new TextEncoder().encode(this.upstreamRequestBody), capBytes).text,
-      upstream_response_body: this.upstreamResponseBody ? capText(this.upstreamResponseBody(), capBytes) : null,
+      upstream_request_body: capText(this.upstreamRequestBody, capBytes),
+      upstream_response_body: capText(this.upstreamResponseBody?.(), capBytes),
     }
   }
 }
 
-function capText(text: string | null, capBytes: number): string | null {
-  return text === null ? null : textUpTo(new TextEncoder().encode(text), capBytes).text
+function capText(text: string | undefined, capBytes: number): string | null {
+  return text === undefined ? null : textUpTo(new TextEncoder().encode(text), capBytes).text
 }

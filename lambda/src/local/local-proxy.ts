@@ -5,32 +5,26 @@ import { appendFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProxyConfig } from '../contracts/config.js'
-import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
+import { DEFAULTS, defaultProxyConfig, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
-import type { KeySource, Metrics } from '../core/ports.js'
+import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
-import { createProxy } from '../core/proxy.js'
+import { composeProxy } from '../compose.js'
 import type { UpstreamPoolConfig } from '../contracts/upstreams.js'
 import { upstreamPoolFactory } from '../core/upstreams/index.js'
 import { localPoolKeys } from './pool-keys.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
-import { pricerFromEnv } from '../pricing/from-env.js'
-import { secretScannerFromEnv } from '../secrets/from-env.js'
-import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
-import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
-import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
-import { S3AuditSink } from '../stores/s3-audit-sink.js'
-import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DumpDirSink } from './dump-sink.js'
 import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { spawnStoreProcess } from './store-process.js'
+import { WorkerBodyScanner } from './worker-scanner.js'
 
 export const LOCAL_NAMES: StackNames = {
   tokensTable: TOKENS_TABLE.defaultName,
@@ -46,7 +40,6 @@ export interface LocalProxyOptions {
   apiKey?: string | undefined
   /** An upstream pool (serve --upstreams FILE); keys from each upstream's key_env in `env`. Wins over upstreamUrl/apiKey. */
   upstreams?: UpstreamPoolConfig
-  strict?: boolean
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
   /** Use these AWS resources instead of the embedded stores. */
@@ -82,9 +75,9 @@ export interface LocalProxy {
 
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+  const host = options.host ?? DEFAULTS.host
   // Checked before any store starts: a missing key_env variable is a startup error.
   const upstreams = options.upstreams && upstreamPoolFactory(options.upstreams, localPoolKeys(options.upstreams, options.env ?? process.env))
-  const host = options.host ?? DEFAULTS.host
   await mkdir(options.dataDir, { recursive: true })
 
   let stores: RunningStores | undefined
@@ -122,38 +115,27 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     }
     const metrics = options.metrics ?? noMetrics
     const fallbackFile = join(options.dataDir, 'audit-fallback.log')
-    const s3Sink = new S3AuditSink(s3, names.bucket)
-    const primary = options.dumpDir ? new TeeAuditSink(s3Sink, [new DumpDirSink(options.dumpDir)], log) : s3Sink
-    const audit = new ResilientAuditSink(
-      primary,
-      (line) => {
+    const apiKey = options.apiKey
+    const settingsEnv = options.env ?? process.env
+    const fallbackFingerprintKey = await localFingerprintKey(options.dataDir)
+    let scanner: WorkerBodyScanner | undefined
+    const proxy = composeProxy({
+      config: { ...defaultProxyConfig(PROXY_VERSION), ...options.config, ...(options.upstreamUrl && { upstreamUrl: options.upstreamUrl }) },
+      env: settingsEnv,
+      dynamo,
+      s3,
+      names,
+      key: { get: async () => apiKey },
+      ...(upstreams && { upstreams }),
+      writeFallbackLine: (line) => {
         // Locally the "log stream" is stderr plus a file next to the stores.
         process.stderr.write(`${line}\n`)
         appendFileSync(fallbackFile, `${line}\n`, { mode: 0o600 })
       },
-      metrics,
-    )
-    const apiKey = options.apiKey
-    const key: KeySource = { get: async () => apiKey }
-    const proxy = createProxy({
-      config: {
-        upstreamUrl: options.upstreamUrl ?? DEFAULTS.upstreamUrl,
-        strict: options.strict ?? DEFAULTS.strict,
-        upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
-        bodyCapBytes: DEFAULTS.bodyCapBytes,
-        maxRequestBytes: DEFAULTS.maxRequestBytes,
-        tokenCacheMs: DEFAULTS.tokenCacheMs,
-        secretScanMode: DEFAULT_SECRET_SCAN_MODE,
-        version: PROXY_VERSION,
-        ...options.config,
-      },
-      tokens: new DynamoTokenStore(dynamo, names.tokensTable),
-      counters: new DynamoCounterStore(dynamo, names.usageTable),
-      pricer: pricerFromEnv(options.env ?? process.env),
-      secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
-      audit,
-      key,
-      ...(upstreams && { upstreams }),
+      ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
+      fallbackFingerprintKey,
+      // Large bodies are scanned in worker threads: one body cannot stall other requests.
+      runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
       metrics,
       log,
     })
@@ -187,6 +169,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       close: () =>
         (closing ??= (async () => {
           await server.close()
+          await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)
             await stores.close()

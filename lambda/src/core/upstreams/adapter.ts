@@ -3,15 +3,11 @@
 // the upstream's response back into what the client expects. `openai` is the identity,
 // `azure` changes the address, the key header and the model name (core/upstreams/azure.ts);
 // the Claude helper adds `anthropic` and `bedrock` in adapters.ts.
-import type { ProxyErrorCode } from '../../contracts/errors.js'
 import type { Upstream } from '../../contracts/upstreams.js'
+import type { Refusal } from '../refusal.js'
 
-/** A refusal with a catalogue error (same shape as the core's stage refusals). */
-export interface Refusal {
-  code: ProxyErrorCode
-  detail?: string
-  headers?: HeadersInit
-}
+/** A refusal with a catalogue error: the core's stage refusal (core/refusal.ts). */
+export type { Refusal }
 
 export interface PreparedCall {
   url: string
@@ -32,6 +28,8 @@ export interface AdapterRequest {
   /** The body parsed, when it is a JSON object. */
   json: Record<string, unknown> | undefined
   model: string | null
+  /** Sent as `content-encoding` when the body is forwarded still encoded (it could not be decoded). */
+  contentEncoding?: string
 }
 
 export interface UpstreamAdapter {

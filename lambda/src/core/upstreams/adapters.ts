@@ -33,6 +33,7 @@ export const azureAdapter: UpstreamAdapter = {
 function responsesCall(req: AdapterRequest, baseUrl: string, headers: Headers, renamedBody: Uint8Array | undefined): PreparedCall {
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   const body = hasBody ? (renamedBody ?? req.body) : undefined
+  if (req.contentEncoding) headers.set('content-encoding', req.contentEncoding)
   return { url: `${baseUrl}${req.path}${req.query ? `?${req.query}` : ''}`, method: req.method, headers, ...(body && { body }) }
 }
 

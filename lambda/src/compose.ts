@@ -1,0 +1,65 @@
+// The composition root: the proxy's dependencies built the same way for both hosts. The
+// Lambda entry (hosts/lambda-entry.ts) and the local host (local/local-proxy.ts) pass what
+// differs — the store transports, the key source, where fallback lines go, how the
+// scanner runs — and get a proxy.
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { ProxyConfig } from './contracts/config.js'
+import type { AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
+import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
+import type { UpstreamPoolFactory } from './core/upstreams/index.js'
+import { inlineBodyScanner } from './core/scanners.js'
+import { pricerFromEnv } from './pricing/from-env.js'
+import type { SecretScanner } from './secrets/index.js'
+import { secretScannerFromEnv } from './secrets/from-env.js'
+import { DynamoCounterStore } from './stores/dynamo-counter-store.js'
+import type { DynamoWire } from './stores/dynamo-wire.js'
+import { DynamoTokenStore } from './stores/dynamo-token-store.js'
+import { ResilientAuditSink } from './stores/resilient-audit-sink.js'
+import { S3AuditSink } from './stores/s3-audit-sink.js'
+import { TeeAuditSink } from './stores/tee-audit-sink.js'
+
+export interface ProxyWiring {
+  config: ProxyConfig
+  /** Settings without a ProxyConfig field: price overrides, the scanner allow-list and key. */
+  env: Record<string, string | undefined>
+  dynamo: DynamoWire
+  s3: S3Client
+  names: { tokensTable: string; usageTable: string; bucket: string }
+  key: KeySource
+  /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
+  upstreams?: UpstreamPoolFactory
+  /** Where a record goes when S3 fails: the log stream (Lambda), stderr and a file (local). */
+  writeFallbackLine: (line: string) => void
+  /** Best-effort extra copies of each record (dump files). */
+  extraSinks?: AuditSink[]
+  /** Fingerprint key when the environment sets none (local: kept in the data directory). */
+  fallbackFingerprintKey?: string
+  /** How the scanner runs; default in the calling thread. */
+  runScanner?: (scanner: SecretScanner) => BodyScanner
+  health?: HealthCheck
+  metrics: Metrics
+  log: (message: string) => void
+}
+
+export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
+  const s3Sink = new S3AuditSink(w.s3, w.names.bucket)
+  const primary = w.extraSinks?.length ? new TeeAuditSink(s3Sink, w.extraSinks, w.log) : s3Sink
+  const scanner = secretScannerFromEnv(w.env, w.fallbackFingerprintKey)
+  return {
+    config: w.config,
+    tokens: new DynamoTokenStore(w.dynamo, w.names.tokensTable),
+    counters: new DynamoCounterStore(w.dynamo, w.names.usageTable),
+    pricer: pricerFromEnv(w.env),
+    scanner: (w.runScanner ?? inlineBodyScanner)(scanner),
+    audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),
+    key: w.key,
+    ...(w.upstreams && { upstreams: w.upstreams }),
+    metrics: w.metrics,
+    log: w.log,
+    ...(w.health && { health: w.health }),
+  }
+}
+
+export function composeProxy(w: ProxyWiring): Proxy {
+  return createProxy(composeProxyDeps(w))
+}
