@@ -158,6 +158,28 @@ for (const kind of ['anthropic', 'bedrock'] as const) {
   })
 }
 
+describe('the model list (Codex, and the validate probe)', () => {
+  it('lists Anthropic models in the OpenAI shape, with the key', async () => {
+    const req: AdapterRequest = { method: 'GET', path: '/v1/models', query: null, headers: new Headers(), body: undefined, json: undefined, model: null }
+    const prepared = ADAPTERS.anthropic!.prepare(req, anthropicUpstream(), fake.key) as PreparedCall
+    const res = ADAPTERS.anthropic!.adaptResponse(await fetch(prepared.url, { headers: prepared.headers }), req, anthropicUpstream())
+    expect(await res.json()).toEqual({
+      object: 'list',
+      data: [
+        { id: 'claude-sonnet-4-5-20250929', object: 'model', created: 1759104000, owned_by: 'anthropic' },
+        { id: 'claude-haiku-4-5-20251001', object: 'model', created: 1760486400, owned_by: 'anthropic' },
+      ],
+    })
+    const refused = ADAPTERS.anthropic!.adaptResponse(await fetch(prepared.url, { headers: { 'anthropic-version': '2023-06-01' } }), req, anthropicUpstream())
+    expect(refused.status).toBe(401)
+  })
+
+  it('says plainly that a Bedrock upstream has no model list', () => {
+    const p = ADAPTERS.bedrock!.prepare({ method: 'GET', path: '/v1/models', query: null, headers: new Headers(), body: undefined, json: undefined, model: null }, bedrockUpstream(), undefined)
+    expect(p).toMatchObject({ refusal: { code: 'unsupported_for_model', detail: expect.stringContaining('no model list') } })
+  })
+})
+
 describe('refusals before anything is sent', () => {
   const refusal = (req: AdapterRequest): Refusal => {
     const p = ADAPTERS.anthropic!.prepare(req, anthropicUpstream(), 'k')

@@ -143,6 +143,17 @@ async function handle(state: FakeAnthropic, req: IncomingMessage | Http2ServerRe
   const raw = (await readAll(req)).toString('utf8')
   const path = (req.url ?? '').split('?')[0]!
   const bedrock = /^\/model\/([^/]+)\/invoke-with-response-stream$/.exec(path)
+  if (req.method === 'GET' && path === '/v1/models') {
+    // https://docs.anthropic.com/en/api/models-list
+    if (req.headers['x-api-key'] !== state.key) return anthropicError(res, 401, 'authentication_error', 'invalid x-api-key')
+    if (req.headers['anthropic-version'] !== ANTHROPIC_VERSION) return anthropicError(res, 400, 'invalid_request_error', 'anthropic-version: header required')
+    const data = [
+      { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
+      { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-15T00:00:00Z' },
+    ]
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data, has_more: false, first_id: data[0]!.id, last_id: data[1]!.id }))
+    return
+  }
   if (req.method !== 'POST' || (path !== '/v1/messages' && !bedrock)) return anthropicError(res, 404, 'not_found_error', `fake: no route for ${req.method} ${path}`)
   const flavour = bedrock ? 'bedrock' : 'messages'
   let body: Record<string, unknown>

@@ -60,8 +60,16 @@ function translate(req: AdapterRequest, upstream: Upstream, target: 'anthropic' 
 
 const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body))
 
+/** GET /v1/models (Codex's model list, `validate`'s probe): Anthropic lists its models at the same path. */
+const MODEL_LIST = /^\/v1\/models$/
+
 export const anthropicAdapter: UpstreamAdapter = {
   prepare(req, upstream, key) {
+    if (req.method === 'GET' && MODEL_LIST.test(req.path)) {
+      const headers = new Headers({ accept: 'application/json', 'anthropic-version': ANTHROPIC_VERSION })
+      if (key) headers.set('x-api-key', key)
+      return { url: `${upstream.url}/v1/models?limit=1000`, method: 'GET', headers }
+    }
     const t = translate(req, upstream, 'anthropic')
     if ('refusal' in t) return t
     const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION })
@@ -77,6 +85,11 @@ const bedrockRegions = new WeakMap<PreparedCall, string>()
 
 export const bedrockAdapter: UpstreamAdapter = {
   prepare(req, upstream) {
+    if (req.method === 'GET' && MODEL_LIST.test(req.path)) {
+      // The runtime endpoint has no model list (that is the control plane's
+      // ListFoundationModels, another permission); only a model call proves access.
+      return { refusal: { code: 'unsupported_for_model', detail: `GET /v1/models: Bedrock upstream ${upstream.id} has no model list on its runtime endpoint; send a request for one of its models to check it` } }
+    }
     const t = translate(req, upstream, 'bedrock')
     if ('refusal' in t) return t
     const body = t.translation.body
@@ -95,6 +108,7 @@ export const bedrockAdapter: UpstreamAdapter = {
 
 /** Claude's answer → the Responses answer Codex expects (stream, JSON, or an OpenAI-shaped error). */
 export function adaptClaudeResponse(res: Response, req: AdapterRequest): Response {
+  if (req.method === 'GET' && MODEL_LIST.test(req.path) && res.ok) return openAIModelList(res)
   const model = req.model ?? ''
   const headers = new Headers()
   for (const name of ['retry-after', 'request-id', 'x-amzn-requestid']) {
@@ -162,4 +176,25 @@ function finalResponseBody(translated: ReadableStream<Uint8Array>): ReadableStre
       controller.close()
     },
   })
+}
+
+/** Anthropic's model list (`{data:[{type:"model",id,display_name,created_at}]}`) in OpenAI's shape. */
+function openAIModelList(res: Response): Response {
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let data: unknown[] = []
+      try {
+        const parsed = (await res.json()) as { data?: unknown }
+        if (Array.isArray(parsed.data)) data = parsed.data
+      } catch {
+        // an unreadable list is an empty one
+      }
+      const models = data
+        .filter((m): m is { id: string; created_at?: string } => typeof m === 'object' && m !== null && typeof (m as { id?: unknown }).id === 'string')
+        .map((m) => ({ id: m.id, object: 'model', created: m.created_at ? Math.floor(Date.parse(m.created_at) / 1000) || 0 : 0, owned_by: 'anthropic' }))
+      controller.enqueue(encode({ object: 'list', data: models }))
+      controller.close()
+    },
+  })
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }
