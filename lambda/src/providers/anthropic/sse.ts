@@ -12,7 +12,9 @@ export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024
 
 export class SseDecoder {
   private readonly decoder = new TextDecoder()
-  private buffer = ''
+  /** Pieces of the line not yet ended (kept as parts: re-joining per chunk would be quadratic). */
+  private partial: string[] = []
+  private partialChars = 0
   private event = ''
   private data: string[] = []
   private dataChars = 0
@@ -26,29 +28,42 @@ export class SseDecoder {
   /** End of stream: a last event without its blank line is dropped, as the spec says. */
   end(): SseEvent[] {
     const out = this.take(this.decoder.decode())
-    this.buffer = ''
+    this.partial = []
+    this.partialChars = 0
     return out
   }
 
   private take(text: string): SseEvent[] {
     const out: SseEvent[] = []
-    let s = this.buffer + text
-    if (this.pendingCR && s.startsWith('\n')) s = s.slice(1)
-    this.pendingCR = false
+    if (text.length === 0) return out
     let start = 0
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i)
+    // A CR ended the previous chunk: an LF opening this one belongs to it.
+    if (this.pendingCR && text.charCodeAt(0) === 10) start = 1
+    this.pendingCR = false
+    // Only the new text is scanned for line ends.
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i)
       if (c !== 10 && c !== 13) continue
-      this.line(s.slice(start, i), out)
+      let line = text.slice(start, i)
+      if (this.partial.length > 0) {
+        this.partial.push(line)
+        line = this.partial.join('')
+        this.partial = []
+        this.partialChars = 0
+      }
+      this.line(line, out)
       if (c === 13) {
-        if (i + 1 < s.length) {
-          if (s.charCodeAt(i + 1) === 10) i++
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === 10) i++
         } else this.pendingCR = true
       }
       start = i + 1
     }
-    this.buffer = s.slice(start)
-    if (this.buffer.length > MAX_SSE_EVENT_CHARS) throw new Error(`SSE line longer than ${MAX_SSE_EVENT_CHARS} characters`)
+    if (start < text.length) {
+      this.partial.push(text.slice(start))
+      this.partialChars += text.length - start
+      if (this.partialChars > MAX_SSE_EVENT_CHARS) throw new Error(`SSE line longer than ${MAX_SSE_EVENT_CHARS} characters`)
+    }
     return out
   }
 
