@@ -66,9 +66,27 @@ const STEPS: { expect?: (results: string[]) => string | undefined; reply: Script
   { expect: (r) => (r[0]?.includes('ALPHA TWO') ? undefined : 'tr did not run'), reply: { blocks: [think('Done.'), { type: 'text', text: `${FINAL}: proj/a.txt now says "alpha two".` }] } },
 ]
 
+/** The shorter session on the Bedrock upstream (Claude Haiku through InvokeModelWithResponseStream). */
+const BEDROCK_FINAL = 'BEDROCK-SESSION-DONE'
+const BEDROCK_STEPS: typeof STEPS = [
+  { reply: { blocks: [think('Write the file on Bedrock.'), exec('toolu_b00', "printf 'on bedrock\\n' > br.txt && echo wrote-br")] } },
+  { expect: (r) => (r[0]?.includes('wrote-br') ? undefined : 'printf did not run'), reply: { blocks: [think('Patch it.'), patch('toolu_b01', '*** Begin Patch\n*** Update File: br.txt\n@@\n-on bedrock\n+on bedrock, patched\n*** End Patch\n')] } },
+  { expect: (r) => (r[0]?.includes('br.txt') ? undefined : 'apply_patch did not report br.txt'), reply: { blocks: [think('Done.'), { type: 'text', text: BEDROCK_FINAL }] } },
+]
+const bedrockChecks: typeof checks = []
+
 function script(req: AnthropicRequest): ScriptedReply {
   const msgs = req.body.messages as Msg[]
   const step = msgs.filter((m) => m.role === 'assistant').length
+  if (req.flavour === 'bedrock') {
+    const spec = BEDROCK_STEPS[step]
+    if (!spec) return { blocks: [{ type: 'text', text: `unexpected bedrock step ${step}` }] }
+    if (spec.expect) {
+      const why = spec.expect(lastResults(req))
+      bedrockChecks.push({ step, ok: why === undefined, why: why ?? '' })
+    }
+    return spec.reply
+  }
   const spec = STEPS[step]
   if (!spec) return { blocks: [{ type: 'text', text: `unexpected step ${step}` }] }
   if (spec.expect) {
@@ -93,8 +111,23 @@ beforeAll(async () => {
   codexHome = await mkdtemp(join(tmpdir(), 'cxp-claude-codex-'))
   work = await mkdtemp(join(tmpdir(), 'cxp-claude-work-'))
   const poolFile = join(dataDir, 'upstreams.json')
-  await writeFile(poolFile, JSON.stringify({ upstreams: [{ id: 'claude', kind: 'anthropic', url: fake.url, key_env: 'CXP_ANTHROPIC_KEY', models: ['claude-*'] }] }))
-  serve = await startServe({ dataDir, upstreamUrl: 'http://127.0.0.1:9', args: ['--upstreams', poolFile], env: { CXP_ANTHROPIC_KEY: fake.key } })
+  await writeFile(
+    poolFile,
+    JSON.stringify({
+      upstreams: [
+        { id: 'claude', kind: 'anthropic', url: fake.url, key_env: 'CXP_ANTHROPIC_KEY', models: ['claude-sonnet-*'] },
+        // The Bedrock runtime client speaks HTTP/2: the fake's h2c port.
+        { id: 'claude-bedrock', kind: 'bedrock', url: fake.h2url, region: 'us-west-2', models: { 'claude-haiku-4-5': 'us.anthropic.claude-haiku-4-5-20251001-v1:0' } },
+      ],
+    }),
+  )
+  // Bedrock signs with the AWS credential chain (the function role in Lambda; here the environment).
+  serve = await startServe({
+    dataDir,
+    upstreamUrl: 'http://127.0.0.1:9',
+    args: ['--upstreams', poolFile],
+    env: { CXP_ANTHROPIC_KEY: fake.key, AWS_ACCESS_KEY_ID: 'AKIAE2EBEDROCKFAKE', AWS_SECRET_ACCESS_KEY: 'e2e-fake-secret', AWS_REGION: 'us-west-2' },
+  })
   const added = await cli(['tokens', 'add', 'alice', '--local', '--data-dir', dataDir, '--json'])
   expect(added.code, added.stderr).toBe(0)
   token = JSON.parse(added.stdout).token
@@ -155,4 +188,27 @@ describe('the real Codex CLI on a Claude model through serve', () => {
     }
     expect(JSON.stringify(records)).not.toContain(fake.key)
   })
+})
+
+describe('the real Codex CLI on Claude through the Bedrock upstream', () => {
+  it('completes a tool-using session through InvokeModelWithResponseStream, signed with the credential chain', async () => {
+    const before = fake.requests.length
+    const provider = `model_providers.cxp={name="cxp",base_url="${serve.url}/v1",wire_api="responses",env_key="CXP_TOKEN"}`
+    const home = await mkdtemp(join(tmpdir(), 'cxp-claude-codex-br-'))
+    const args = ['exec', '--skip-git-repo-check', '-c', provider, '-c', 'model_provider=cxp', '-c', 'model="claude-haiku-4-5"', '-c', `model_catalog_json="${CATALOG}"`, '-c', 'sandbox_mode="danger-full-access"', '-c', 'approval_policy="never"', 'Write and patch br.txt.']
+    const r = await run(CODEX, args, { cwd: work, env: { CODEX_HOME: home, HOME: home, CXP_TOKEN: token, OPENAI_API_KEY: '', RUST_LOG: 'error' }, timeoutMs: 180_000 })
+    await rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+    expect(r.code, `${r.stdout}\n${r.stderr}\nrejections: ${JSON.stringify(fake.rejections)}`).toBe(0)
+    expect(r.stdout).toContain(BEDROCK_FINAL)
+    const mine = fake.requests.slice(before)
+    expect(mine.map((q) => [q.flavour, q.modelId])).toEqual(BEDROCK_STEPS.map(() => ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0']))
+    for (const q of mine) expect(String(q.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAE2EBEDROCKFAKE\/\d{8}\/us-west-2\/bedrock\//)
+    expect(fake.rejections).toEqual([])
+    expect(bedrockChecks.filter((c) => !c.ok)).toEqual([])
+    expect(bedrockChecks).toHaveLength(BEDROCK_STEPS.length - 1)
+    expect(await readFile(join(work, 'br.txt'), 'utf8')).toBe('on bedrock, patched\n')
+    const records = (await auditRecords()).filter((x) => x.upstream_id === 'claude-bedrock')
+    expect(records).toHaveLength(BEDROCK_STEPS.length)
+    for (const x of records) expect(x).toMatchObject({ status: 200, model: 'claude-haiku-4-5', usage_status: 'reported', cache_write_input_tokens: 800 })
+  }, 240_000)
 })
