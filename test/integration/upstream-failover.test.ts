@@ -297,3 +297,37 @@ describe('the first-byte timeout', () => {
     expect(r.attempts).toHaveLength(1)
   })
 })
+
+describe('key failures', () => {
+  it('says key_unavailable when the rotated key cannot be read after a 401, or the refresh itself fails', async () => {
+    const up = await track(startFakeOpenAI())
+    up.override = (_req, res) => (sendJson(res, 401, { error: { message: 'bad key' } }), true)
+    let reads = 0
+    const rereadFails: KeySource = {
+      get: async () => {
+        if (++reads > 1) throw new Error('secrets manager down on re-read')
+        return 'sk-old'
+      },
+      refreshAfterUnauthorized: async () => true,
+    }
+    const first = makePool([{ id: 'a', url: up.url }], { keys: { a: rereadFails } })
+    expect(await first.pool.send(request(turn, 's'))).toMatchObject({ kind: 'refusal', refusal: { code: 'key_unavailable' } })
+    const refreshThrows: KeySource = { get: async () => 'sk-old', refreshAfterUnauthorized: async () => Promise.reject(new Error('down')) }
+    const second = makePool([{ id: 'a', url: up.url }], { keys: { a: refreshThrows } })
+    expect(await second.pool.send(request(turn, 's'))).toMatchObject({ kind: 'refusal', refusal: { code: 'key_unavailable' } })
+  })
+
+  it('fails over from an upstream whose key cannot be read', async () => {
+    const up = await track(startFakeOpenAI())
+    const { pool, config } = makePool(
+      [
+        { id: 'nokey', url: up.url },
+        { id: 'ok', url: up.url },
+      ],
+      { keys: { nokey: { get: async () => Promise.reject(new Error('x')) } } },
+    )
+    const r = response(await pool.send(request(turn, sessionPreferring(config.upstreams, 'gpt-5', 'nokey'))))
+    expect(r.upstream.id).toBe('ok')
+    expect(r.attempts[0]).toMatchObject({ upstream_id: 'nokey', status: 0, error: 'key unavailable: Error' })
+  })
+})

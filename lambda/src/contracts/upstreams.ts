@@ -225,7 +225,15 @@ function azureBaseUrl(url: string): string {
 /** Whether an upstream serves a model (undefined model: requests without one, e.g. GET /v1/models). */
 export function servesModel(upstream: Upstream, model: string | null): boolean {
   if (!upstream.models || model === null) return true
-  return upstream.models.patterns.some((p) => globToRegExp(p).test(model))
+  return upstream.models.patterns.some((p) => compiled(p).test(model))
+}
+
+// Patterns come from the config only (a bounded set): compiled once each, not per request.
+const compiledGlobs = new Map<string, RegExp>()
+function compiled(pattern: string): RegExp {
+  let re = compiledGlobs.get(pattern)
+  if (!re) compiledGlobs.set(pattern, (re = globToRegExp(pattern)))
+  return re
 }
 
 /** The name the upstream knows a model by (Azure deployment), or the model itself. */

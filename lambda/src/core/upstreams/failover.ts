@@ -156,7 +156,8 @@ export class UpstreamPool {
       }
       return this.answer(last!.upstream, rebuilt(res, last!.bufferedBody!, headers), req, attempts, last!.sendReq, last!.sent)
     }
-    const failed = attempts.filter((a) => a.error)
+    // The failures without an answer (a 401 before a key rotation is not one of them).
+    const failed = attempts.filter((a) => a.status === 0)
     const detail = failed.length === 1 ? failed[0]!.error : failed.map((a) => `${a.upstream_id}: ${a.error}`).join('; ')
     const keyOnly = failed.every((a) => a.error.startsWith(KEY_FAILURE))
     return { kind: 'refusal', refusal: { code: keyOnly ? 'key_unavailable' : 'upstream_request_failed', ...(!keyOnly && { detail }) }, attempts, upstreamError: detail, clientAborted: false }
@@ -226,9 +227,19 @@ export class UpstreamPool {
       clearTimeout(timer)
     }
     deps.metrics.emit(METRIC.upstreamLatency, deps.monotonic() - started, 'Milliseconds', { [METRIC_UPSTREAM_DIMENSION]: upstream.id })
-    if (res.status === 401 && !keyRetried && keys.refreshAfterUnauthorized && (await keys.refreshAfterUnauthorized(key))) {
-      await res.body?.cancel().catch(() => {})
-      return { kind: 'retry-key', attempt: record(401, 'key rejected; retrying with the rotated key') }
+    if (res.status === 401 && !keyRetried && keys.refreshAfterUnauthorized) {
+      let rotated: boolean
+      try {
+        rotated = await keys.refreshAfterUnauthorized(key)
+      } catch (err) {
+        await res.body?.cancel().catch(() => {})
+        const error = `${KEY_FAILURE}${err instanceof Error ? err.name : 'error'} on re-read after a 401`
+        return { kind: 'failed', error, attempt: record(0, error) }
+      }
+      if (rotated) {
+        await res.body?.cancel().catch(() => {})
+        return { kind: 'retry-key', attempt: record(401, 'key rejected; retrying with the rotated key') }
+      }
     }
     if (res.status === 429 || res.status >= 500) {
       const body = await readCapped(res)
