@@ -53,8 +53,6 @@ export const INFRA_DEFAULTS = {
   objectLockMode: 'off' as ObjectLockMode,
   /** Comma-separated endpoint groups forwarded (contracts/endpoints.ts); default-deny: Codex only. */
   endpoints: DEFAULTS.endpoints.join(','),
-  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
-  strictMode: true,
   upstreamUrl: DEFAULTS.upstreamUrl,
   tokenCacheMs: DEFAULTS.tokenCacheMs,
   lambdaCodePath: 'dist/lambda',
@@ -76,6 +74,8 @@ export const OPTIONAL_KEYS = [
    * pool, one Secrets Manager secret per upstream. Unset: the one upstream `upstreamUrl`.
    */
   'upstreams',
+  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
+  'strictMode',
 ] as const
 
 /**

@@ -21,7 +21,7 @@ beforeAll(async () => {
     'codex-proxy:objectLockRetentionDays': '30',
     'codex-proxy:logsExpiryDays': '365',
     'codex-proxy:athenaResultsExpiryDays': '3',
-    'codex-proxy:strictMode': 'true',
+    'codex-proxy:endpoints': 'codex,embeddings',
     'codex-proxy:secretScanMode': 'block',
     'codex-proxy:upstreamUrl': 'https://gateway.example.com/v1',
     'codex-proxy:auditBodyCapBytes': '1048576',
@@ -47,7 +47,7 @@ describe('the program with every figure overridden', () => {
 
   it('passes the proxy settings to the function environment', () => {
     expect(fn().inputs.environment.variables).toMatchObject({
-      [ENV.strict]: 'true',
+      [ENV.endpoints]: 'codex,embeddings',
       [ENV.secretScan]: 'block',
       [ENV.upstreamUrl]: 'https://gateway.example.com',
       [ENV.bodyCapBytes]: '1048576',
