@@ -73,6 +73,17 @@ describe('a Claude model through the proxy', () => {
     expect(record.upstream_request_body).toBe(fake.requests[0]!.raw)
     expect(record.upstream_response_body).toBe(fake.lastStream.toString('utf8'))
     expect(JSON.stringify(record)).not.toContain(fake.key)
+    expect(h.metrics.emitted.filter((m) => m.name === 'CacheWriteInputTokens').map((m) => m.value)).toEqual([800])
+  })
+
+  it('asks for interleaved thinking on Claude 4 models only', async () => {
+    const withTool = (model: string) => body(model)
+    await h.call(proxy(), h.request('/v1/responses', { method: 'POST', body: withTool('claude-sonnet-4-5') }))
+    await h.call(proxy(), h.request('/v1/responses', { method: 'POST', body: withTool('claude-3-7-sonnet-20250219') }))
+    expect(fake.requests.map((r) => [r.body.model, r.headers['anthropic-beta'] ?? null, (r.body.thinking as { type?: string } | undefined)?.type ?? null])).toEqual([
+      ['claude-sonnet-4-5', 'interleaved-thinking-2025-05-14', 'enabled'],
+      ['claude-3-7-sonnet-20250219', null, 'enabled'],
+    ])
   })
 
   it('still sends GPT models to the OpenAI upstream, unchanged', async () => {
@@ -80,6 +91,7 @@ describe('a Claude model through the proxy', () => {
     expect(response.status).toBe(200)
     expect(fake.requests).toHaveLength(0)
     expect(record).toMatchObject({ upstream_id: 'openai', upstream_request_body: null, upstream_response_body: null, cache_write_input_tokens: null })
+    expect(h.metrics.emitted.filter((m) => m.name === 'CacheWriteInputTokens')).toEqual([])
   })
 
   it('serves a Bedrock-mapped model through the SDK, with the record of both sides', async () => {

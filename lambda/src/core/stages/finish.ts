@@ -166,6 +166,8 @@ function emitRequestMetrics(ex: Exchange, env: StageEnv, record: AuditRecord): v
   if (u) {
     metrics.emit(METRIC.inputTokens, u.input_tokens ?? 0, 'Count')
     metrics.emit(METRIC.cachedInputTokens, u.cached_input_tokens ?? 0, 'Count')
+    // Only upstreams that report cache writes (Claude) emit it: a 0 from OpenAI would be a claim.
+    if (typeof u.cache_write_input_tokens === 'number') metrics.emit(METRIC.cacheWriteInputTokens, u.cache_write_input_tokens, 'Count')
     metrics.emit(METRIC.outputTokens, u.output_tokens ?? 0, 'Count')
     metrics.emit(METRIC.reasoningTokens, u.reasoning_tokens ?? 0, 'Count')
   }

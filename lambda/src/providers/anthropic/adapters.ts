@@ -58,6 +58,11 @@ function translate(req: AdapterRequest, upstream: Upstream, target: 'anthropic' 
   return { translation: result.translation }
 }
 
+/** Interleaved thinking is a Claude 4 feature: asked for when the model thinks and has tools (Claude 3.7 thinks, but not between tool calls). */
+function wantsInterleavedThinking(t: Translation, model: string | null): boolean {
+  return t.thinking && t.catalogue.tools.length > 0 && !/claude-3-/i.test(model ?? '')
+}
+
 const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body))
 
 /** GET /v1/models (Codex's model list, `validate`'s probe): Anthropic lists its models at the same path. */
@@ -74,7 +79,7 @@ export const anthropicAdapter: UpstreamAdapter = {
     if ('refusal' in t) return t
     const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION })
     if (key) headers.set('x-api-key', key)
-    if (t.translation.thinking && t.translation.catalogue.tools.length > 0) headers.set('anthropic-beta', INTERLEAVED_THINKING_BETA)
+    if (wantsInterleavedThinking(t.translation, req.model)) headers.set('anthropic-beta', INTERLEAVED_THINKING_BETA)
     return { url: `${upstream.url}/v1/messages`, method: 'POST', headers, body: encode(t.translation.body) }
   },
   adaptResponse: adaptClaudeResponse,
@@ -94,7 +99,7 @@ export const bedrockAdapter: UpstreamAdapter = {
     if ('refusal' in t) return t
     const body = t.translation.body
     // On Bedrock the beta flag travels in the body.
-    if (t.translation.thinking && t.translation.catalogue.tools.length > 0) body.anthropic_beta = [INTERLEAVED_THINKING_BETA]
+    if (wantsInterleavedThinking(t.translation, req.model)) body.anthropic_beta = [INTERLEAVED_THINKING_BETA]
     const modelId = upstreamModelName(upstream, req.model ?? '')
     const call: PreparedCall = { url: bedrockInvokeUrl(upstream.url, modelId), method: 'POST', headers: new Headers({ 'content-type': 'application/json', accept: 'application/vnd.amazon.eventstream' }), body: encode(body) }
     bedrockRegions.set(call, bedrockRegion(upstream.url, upstream.region))
