@@ -69,13 +69,13 @@ export const OPTIONAL_KEYS = [
   'secretAllowlist',
   /** HMAC key of finding fingerprints; set with `pulumi config set --secret`. */
   'secretFingerprintKey',
+  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
+  'strictMode',
   /**
    * JSON `{"upstreams":[…]}` (lambda/src/contracts/upstreams.ts, without keys): an upstream
    * pool, one Secrets Manager secret per upstream. Unset: the one upstream `upstreamUrl`.
    */
   'upstreams',
-  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
-  'strictMode',
 ] as const
 
 /**

@@ -110,6 +110,12 @@ describe('tokens', () => {
     expect(r.code).toBe(1)
     expect(flat(r.stderr)).toContain('is not valid')
   })
+
+  it('refuses a user id that looks like a token id (tokens show/disable on it would hit that token)', async () => {
+    const r = await cli(['tokens', 'add', 'tok_e7b710353fba', ...local()])
+    expect(r.code).toBe(1)
+    expect(flat(r.stderr)).toContain('"tok_" starts token ids')
+  })
 })
 
 // gpt-5.1-codex is priced as gpt-5.1 by the price table: $1.25 input, $0.125 cached

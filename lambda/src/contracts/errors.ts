@@ -188,6 +188,12 @@ export const PROXY_ERRORS = {
     meaning: 'The client tried the Responses WebSocket transport; the proxy serves HTTP only.',
     action: 'None: Codex falls back to HTTP streaming by itself.',
   },
+  shutting_down: {
+    status: 503,
+    message: 'proxy shutting down',
+    meaning: 'The local host is stopping (SIGTERM, SIGINT or /shutdown): it finishes the exchanges in flight and takes no new ones.',
+    action: 'Retry once the proxy is back (Codex retries 503 by itself); restart `codex-proxy serve` if it was not meant to stop.',
+  },
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ProxyErrorCode = keyof typeof PROXY_ERRORS

@@ -31,6 +31,8 @@ export const METRIC = {
   upstreamRateLimited: 'UpstreamRateLimited',
   /** Attempt start to response headers. */
   upstreamLatency: 'UpstreamLatency',
+  /** Local host only: unexpected exits of the embedded store process (each is restarted). */
+  localStoreRestarts: 'LocalStoreRestarts',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]

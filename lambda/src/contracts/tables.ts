@@ -6,6 +6,7 @@
 //   team#<team name>         — per-team policy (budgets, rpm)
 // A sparse GSI on `user_id` finds a user's tokens (only token items carry user_id).
 import type { SecretScanMode } from './config.js'
+import { TOKEN_ID_PREFIX } from './token.js'
 
 export const TOKENS_TABLE = {
   defaultName: 'codex-proxy-tokens',
@@ -90,3 +91,19 @@ export interface Caller extends TokenPolicy {
 
 /** User and team names are used in keys and reports: keep them printable and short. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/
+
+/**
+ * Why `value` cannot be a user or team name, or undefined when it can. A user id must not
+ * start with the token-id prefix (any case): the CLI reads `tok_…` as a token id, so a
+ * user named `tok_e7b710353fba` would make `tokens show/disable` on that name act on
+ * someone else's token.
+ */
+export function nameProblem(kind: 'user' | 'team', value: string): string | undefined {
+  if (!NAME_PATTERN.test(value)) {
+    return `${kind} "${value.length > 140 ? `${value.slice(0, 140)}…` : value}" is not valid: use letters, digits and . _ @ + - (max 128, starting with a letter or digit)`
+  }
+  if (kind === 'user' && value.toLowerCase().startsWith(TOKEN_ID_PREFIX)) {
+    return `user "${value}" is not valid: "${TOKEN_ID_PREFIX}" starts token ids, so no user id may start with it`
+  }
+  return undefined
+}

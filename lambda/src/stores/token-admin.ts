@@ -10,7 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import {
-  NAME_PATTERN,
+  nameProblem,
   pickPolicy,
   POLICY_FIELDS,
   type TeamItem,
@@ -228,8 +228,7 @@ export class TokenAdmin {
 /** Policy changes: a value sets the field, null removes it, undefined leaves it alone. */
 export type PolicyChanges = { [K in (typeof POLICY_FIELDS)[number]]?: TokenPolicy[K] | null }
 
-export function validateName(what: string, value: string): void {
-  if (!NAME_PATTERN.test(value)) {
-    throw new TokenAdminError(`${what} "${value}" is not valid: use letters, digits and . _ @ + - (max 128, starting with a letter or digit)`)
-  }
+export function validateName(what: 'user' | 'team', value: string): void {
+  const problem = nameProblem(what, value)
+  if (problem) throw new TokenAdminError(problem)
 }

@@ -68,6 +68,12 @@ stores (credentials from the usual AWS SDK chain).`
       options: SECRET_SCAN_MODES,
       description: `Secret detection on request bodies: off, flag (record findings), redact (replace before forwarding), block (400 secret_detected) [default flag; env: ${ENV.secretScan}].`,
     })(),
+    'shutdown-grace': Flags.integer({
+      description: 'On SIGTERM, SIGINT or /shutdown: seconds the requests in flight get to finish before they are cut (their records are written either way).',
+      default: 10,
+      min: 0,
+      max: 3600,
+    }),
     timeout: Flags.integer({ description: `Upstream timeout in seconds [default ${DEFAULTS.upstreamTimeoutMs / 1000}; env: ${ENV.upstreamTimeoutMs} in ms].`, min: 1 }),
     user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
     json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
@@ -135,12 +141,31 @@ stores (credentials from the usual AWS SDK chain).`
         : undefined
 
     let stopping = false
-    const stop = async (code: number) => {
+    const stop = async (code: number, why: string) => {
       if (stopping) return
       stopping = true
-      status('codex-proxy: shutting down (finishing in-flight requests and audit writes)…')
-      await proxy.close()
+      const grace = flags['shutdown-grace']
+      status(`codex-proxy: ${why}: shutting down — no new requests; requests in flight get ${grace} s, then every audit record is written…`)
+      try {
+        const report = await proxy.close()
+        status(
+          `codex-proxy: stopped${report.endedExchanges ? `; ${report.endedExchanges} request(s) cut after the grace period (recorded)` : ''}${report.recordsToFallback ? `; ${report.recordsToFallback} record(s) written to the fallback file ${dataDir}/audit-fallback.log instead of the store` : ''}.`,
+        )
+      } catch (err) {
+        // Still exit: a stop that hangs on a failed close would be worse.
+        status(`codex-proxy: error while stopping: ${err instanceof Error ? err.message : String(err)}`)
+        code = 1
+      }
       process.exit(code)
+    }
+    // A second Ctrl-C while draining: the person at the terminal insists, so exit now
+    // (records still in flight may be lost). A repeated SIGTERM (a process manager, a
+    // script after /shutdown) only lets the orderly stop go on.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) return void stop(0, signal)
+      if (signal !== 'SIGINT') return
+      status('codex-proxy: second SIGINT while shutting down: exiting now (records still in flight may be lost).')
+      process.exit(130)
     }
     const proxy = await startLocalProxy({
       host: flags.host,
@@ -158,10 +183,11 @@ stores (credentials from the usual AWS SDK chain).`
         ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }),
         ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
       },
-      onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
+      onShutdownRequest: flags['http-shutdown'] ? () => void stop(0, 'GET /shutdown') : undefined,
+      shutdown: { graceMs: flags['shutdown-grace'] * 1000 },
     }).catch((err: Error) => this.error(err.message, { exit: err.name === 'ConfigError' ? 2 : 1 }))
-    process.once('SIGINT', () => void stop(0))
-    process.once('SIGTERM', () => void stop(0))
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
 
     // First run: a token for the local user, so Codex can be pointed here at once.
     let firstToken: { token: string; token_id: string; user_id: string } | undefined

@@ -58,7 +58,9 @@ export default class Validate extends BaseCommand<ValidateResult> {
     const upstreamsModule = import('../lib/validate/upstream-checks.js')
     let specs: CheckSpec[]
     if (target.local) {
-      specs = [localStackCheck(target.local), ...storeChecks(target, now)]
+      // A failing local store is the embedded store process, never AWS credentials.
+      const localHint = () => 'the embedded stores of `codex-proxy serve` do not answer: see the "Local stack is running" row'
+      specs = [localStackCheck(target.local), ...storeChecks(target, now).map((spec) => ({ ...spec, onError: localHint }))]
     } else {
       const [{ awsChecks }, clients] = await Promise.all([import('../lib/validate/aws-checks.js'), import('../lib/service-clients.js')])
       const awsClients = { cloudWatch: clients.cloudWatchClient(target), logs: clients.logsClient(target), lambda: clients.lambdaClient(target), secrets: clients.secretsClient(target) }
@@ -134,8 +136,22 @@ async function poolRows<S>(source: () => Promise<S>, checks: (s: S) => CheckSpec
 }
 
 function localStackCheck(info: LocalStackInfo): CheckSpec {
+  const restartHint = `restart it: stop it (Ctrl-C or kill ${info.pid}) and run \`codex-proxy serve\` again`
   return {
     ...LOCAL_STACK_CHECK,
-    run: async () => pass(`pid ${info.pid}, ${info.url}, version ${info.version}, since ${info.started_at.slice(0, 19).replace('T', ' ')} UTC`),
+    async run() {
+      // The server's own view of its stores: 503 degraded while the store process is down.
+      const res = await fetch(`${info.url}/healthz`, { signal: AbortSignal.timeout(5_000) })
+      const body = (await res.json().catch(() => ({}))) as { status?: string; detail?: string | null }
+      if (res.status === 503 && body.status === 'degraded') {
+        return fail(
+          `pid ${info.pid}, ${info.url}: ${body.detail ?? 'degraded'}`,
+          `serve restarts its embedded store process by itself (see its output); if it stays down, check the free space of the data directory (df), then ${restartHint}`,
+        )
+      }
+      if (!res.ok) return fail(`pid ${info.pid}, ${info.url}/healthz answered ${res.status}`, restartHint)
+      return pass(`pid ${info.pid}, ${info.url}, version ${info.version}, since ${info.started_at.slice(0, 19).replace('T', ' ')} UTC`)
+    },
+    onError: (err) => `the server (pid ${info.pid}) does not answer at ${info.url} (${err.message}): ${restartHint}`,
   }
 }
