@@ -94,6 +94,18 @@ describe('a Claude model through the proxy', () => {
     expect(h.metrics.emitted.filter((m) => m.name === 'CacheWriteInputTokens')).toEqual([])
   })
 
+  it('drops Claude thinking carries when a session moves on to a GPT model, and keeps OpenAI reasoning items', async () => {
+    const { encodeThinkingCarry } = await import('../../lambda/src/providers/anthropic/reasoning-carry.js')
+    const claudeItem = { type: 'reasoning', id: 'rs_c', summary: [], encrypted_content: encodeThinkingCarry([{ type: 'thinking', thinking: 't', signature: 's' }]) }
+    const openaiItem = { type: 'reasoning', id: 'rs_o', summary: [], encrypted_content: 'gAAAAABopenai' }
+    const input = [{ type: 'message', role: 'user', content: 'a' }, claudeItem, { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'b' }] }, openaiItem, { type: 'message', role: 'user', content: 'c' }]
+    const { response, record } = await h.call(proxy(), h.request('/v1/responses', { method: 'POST', body: body('gpt-5.1-codex', { input }) }))
+    expect(response.status).toBe(200)
+    const sent = h.upstream.requests[0]!.json as { input: { id?: string }[] }
+    expect(sent.input.map((i) => i.id ?? null)).toEqual([null, null, 'rs_o', null])
+    expect(record.request_body).not.toContain('cxp-claude-thinking')
+  })
+
   it('serves a Bedrock-mapped model through the SDK, with the record of both sides', async () => {
     const { response, text, record } = await h.call(proxy(), h.request('/v1/responses', { method: 'POST', body: body('bedrock-claude-haiku') }))
     expect(response.status).toBe(200)

@@ -48,3 +48,15 @@ export function decodeThinkingCarry(value: unknown): ThinkingBlock[] | null | Er
   }
   return out
 }
+
+/**
+ * The request without reasoning items that carry Claude thinking, for an OpenAI upstream
+ * (a session that moved from a Claude model to a GPT one): OpenAI cannot read them and would
+ * refuse the whole request. Undefined when there are none.
+ */
+export function withoutThinkingCarries(json: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const input = json?.input
+  if (!json || !Array.isArray(input)) return undefined
+  const kept = input.filter((item) => !(typeof item === 'object' && item !== null && (item as Record<string, unknown>).type === 'reasoning' && typeof (item as Record<string, unknown>).encrypted_content === 'string' && ((item as Record<string, unknown>).encrypted_content as string).startsWith(CARRY_PREFIX)))
+  return kept.length === input.length ? undefined : { ...json, input: kept }
+}
