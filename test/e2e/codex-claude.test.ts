@@ -105,6 +105,20 @@ async function auditRecords(): Promise<AuditRecord[]> {
   return out.filter((r) => r.path === '/v1/responses').sort((x, y) => (x.request_id < y.request_id ? -1 : 1))
 }
 
+/**
+ * Records are written after each response has gone to Codex (which closes at
+ * response.completed and may exit first): wait until the expected ones are in S3.
+ */
+async function recordsOf(upstreamId: string, count: number): Promise<AuditRecord[]> {
+  let found: AuditRecord[] = []
+  for (let i = 0; i < 100; i++) {
+    found = (await auditRecords()).filter((r) => r.upstream_id === upstreamId)
+    if (found.length >= count) break
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return found
+}
+
 beforeAll(async () => {
   fake = await startFakeAnthropic({ script })
   dataDir = await mkdtemp(join(tmpdir(), 'cxp-claude-e2e-'))
@@ -176,7 +190,7 @@ describe('the real Codex CLI on a Claude model through serve', () => {
   })
 
   it('recorded every turn with both sides, cache-write usage and a cost', async () => {
-    const records = await auditRecords()
+    const records = await recordsOf('claude', STEPS.length)
     expect(records).toHaveLength(STEPS.length)
     for (const [i, r] of records.entries()) {
       expect(r).toMatchObject({ user_id: 'alice', upstream_id: 'claude', status: 200, model: MODEL, usage_status: 'reported', cache_write_input_tokens: 900, cached_input_tokens: 1_000 * i })
@@ -207,7 +221,7 @@ describe('the real Codex CLI on Claude through the Bedrock upstream', () => {
     expect(bedrockChecks.filter((c) => !c.ok)).toEqual([])
     expect(bedrockChecks).toHaveLength(BEDROCK_STEPS.length - 1)
     expect(await readFile(join(work, 'br.txt'), 'utf8')).toBe('on bedrock, patched\n')
-    const records = (await auditRecords()).filter((x) => x.upstream_id === 'claude-bedrock')
+    const records = await recordsOf('claude-bedrock', BEDROCK_STEPS.length)
     expect(records).toHaveLength(BEDROCK_STEPS.length)
     for (const x of records) expect(x).toMatchObject({ status: 200, model: 'claude-haiku-4-5', usage_status: 'reported', cache_write_input_tokens: 800 })
   }, 240_000)
