@@ -45,8 +45,9 @@ export function prefixed(spec: PrefixedSpec): SecretRule {
   // Not after a word character nor after a character of the body: a prefix inside a run
   // of body characters (`sk-ant-…sk-ant-…`) does not start another attempt.
   const literals = spec.body.replace(/[A-Za-z0-9]-[A-Za-z0-9]/g, '').replace(/[A-Za-z0-9_]/g, '')
-  // `=` and `.` are left out: they precede tokens as operators (`TOKEN=…`, `cfg.…`).
-  const extra = [...new Set(literals.replace(/[-=.]/g, ''))].join('').replace(/[\]\\^]/g, '\\$&')
+  // `=` is left out: it precedes tokens as an operator (`TOKEN=…`). `.` counts only for
+  // bodies that contain it (`ya29.…`, `sl.…`), where `sl.sl.sl.…` must not restart at each dot.
+  const extra = [...new Set(literals.replace(/[-=]/g, ''))].join('').replace(/[\]\\^]/g, '\\$&')
   const before = `(?<![A-Za-z0-9_${extra}${literals.includes('-') ? '-' : ''}])`
   const source = `${before}(?:${prefixes.map(escape).join('|')})${body}${suffix}${end}`
   return {
