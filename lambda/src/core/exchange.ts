@@ -4,6 +4,7 @@ import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit
 import type { ProxyErrorCode } from '../contracts/errors.js'
 import type { Caller } from '../contracts/tables.js'
 import { textUpTo } from './bytes.js'
+import { clientIds } from './client-ids.js'
 import { redactedHeaderMap } from './headers.js'
 import type { Usage } from './usage.js'
 
@@ -86,13 +87,7 @@ export class Exchange {
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
       cost_usd: this.costUsd,
-      client: {
-        originator: h.get('originator'),
-        user_agent: h.get('user-agent'),
-        session_id: h.get('session-id') ?? h.get('session_id'),
-        thread_id: h.get('thread-id') ?? h.get('thread_id'),
-        client_request_id: h.get('x-client-request-id'),
-      },
+      client: clientIds(h),
       request_headers: redactedHeaderMap(h),
       response_headers: this.responseHeaders ? redactedHeaderMap(this.responseHeaders) : null,
       request_body: req?.text ?? null,
