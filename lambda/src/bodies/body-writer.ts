@@ -11,19 +11,12 @@ import { promisify } from 'node:util'
 import { constants, gzip } from 'node:zlib'
 import { type BodyRecord, BODY_RECORD_VERSION, blockKey, bodyRecordKey, dayPartition, type StoredBody } from '../contracts/audit-bodies.js'
 import { copiedBytes, diff } from './delta.js'
+import type { BodyBytes } from '../core/ports.js'
 import type { ObjectStore } from './object-store.js'
 import { segment, sha256Hex } from './segments.js'
 
 const gzipAsync = promisify(gzip)
 
-export interface BodyBytes {
-  /** What is stored: the bytes as forwarded/received, or their redacted form. */
-  stored: Uint8Array
-  /** The bytes as forwarded/received when `stored` differs from them (redaction). */
-  original?: Uint8Array | undefined
-  redacted: boolean
-  truncated: boolean
-}
 
 export interface BodyWrite {
   requestId: string
@@ -32,6 +25,7 @@ export interface BodyWrite {
   /** The chain a delta may follow: the caller's token and Codex session (null: no delta). */
   sessionKey: string | null
   sessionId: string | null
+  metadata?: BodyRecord['metadata']
   requestHeaders: Record<string, string>
   responseHeaders: Record<string, string> | null
   request?: BodyBytes | undefined
@@ -140,6 +134,7 @@ export class BodyWriter {
       timestamp: input.timestamp,
       session_id: input.sessionId,
       chain,
+      metadata: input.metadata ?? null,
       request_headers: input.requestHeaders,
       response_headers: input.responseHeaders,
       request,

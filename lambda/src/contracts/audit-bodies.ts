@@ -12,6 +12,7 @@
 // to blocks and records of its own day: lifecycle expiry, which counts from each object's
 // creation, therefore removes a day's bodies together and never breaks a chain.
 import { AUDIT_PARTITION_DIGITS } from './audit-key.js'
+import type { AuditMetadata } from './audit-metadata.js'
 
 export const BODIES_PREFIX = 'bodies/'
 export const METADATA_PREFIX = 'metadata/'
@@ -103,6 +104,11 @@ export interface BodyRecord {
   session_id: string | null
   /** Requests since the last checkpoint in this chain (0 = this one is whole). */
   chain: number
+  /**
+   * A copy of the request's metadata record (without the body pointers): an auditor reads
+   * one object per request, whichever way the metadata went (Firehose/Parquet or JSON).
+   */
+  metadata: Omit<AuditMetadata, 'bodies'> | null
   request_headers: Record<string, string>
   response_headers: Record<string, string> | null
   request: StoredBody | null

@@ -68,7 +68,17 @@ export function toMetadata(record: AuditRecord, bodies: BodyPointers | null): Au
 /** Metadata of a v1 record (one object holding bodies too): what `audit migrate` writes. */
 export function metadataOfV1(record: AuditRecord): AuditMetadata {
   const meta = toMetadata(record, null)
-  // v1 records predate these client ids.
-  meta.client = { turn_id: null, window_id: null, request_kind: null, ...record.client }
+  // v1 records predate these client ids: absent there, null here.
+  const client: Partial<AuditRecord['client']> = record.client ?? {}
+  meta.client = {
+    originator: client.originator ?? null,
+    user_agent: client.user_agent ?? null,
+    session_id: client.session_id ?? null,
+    thread_id: client.thread_id ?? null,
+    client_request_id: client.client_request_id ?? null,
+    turn_id: client.turn_id ?? null,
+    window_id: client.window_id ?? null,
+    request_kind: client.request_kind ?? null,
+  }
   return meta
 }

@@ -24,6 +24,11 @@ export const ENV = {
   /** Negotiated prices: the override JSON itself (Lambda), or a path to it (local host). */
   priceOverrides: 'CODEX_PROXY_PRICE_OVERRIDES',
   priceOverridesFile: 'CODEX_PROXY_PRICE_OVERRIDES_FILE',
+  /**
+   * Firehose delivery stream of the metadata records (audit v2; infra/analytics.ts). Unset:
+   * metadata is written as JSON objects under `metadata/` in the audit bucket instead.
+   */
+  metadataStream: 'CODEX_PROXY_METADATA_STREAM',
   /** Path-style S3 addressing, for S3-compatible stores (MinIO, s3rver) behind AWS_ENDPOINT_URL_S3. */
   s3ForcePathStyle: 'CODEX_PROXY_S3_FORCE_PATH_STYLE',
 } as const

@@ -6,6 +6,7 @@ import type { Caller } from '../contracts/tables.js'
 import { textUpTo } from './bytes.js'
 import { clientIds } from './client-ids.js'
 import { redactedHeaderMap } from './headers.js'
+import type { BodyBytes, RecordBodies } from './ports.js'
 import type { Usage } from './usage.js'
 
 export class Exchange {
@@ -18,6 +19,8 @@ export class Exchange {
   requestBody: Uint8Array | undefined
   /** Body text for the record when it differs from the bytes sent (redaction). */
   requestBodyForRecord: string | undefined
+  /** The bytes forwarded upstream when they differ from the client's (redact mode). */
+  forwardedBody: Uint8Array | undefined
   requestBodyBytes: number | null
   status = 0
   origin: 'upstream' | 'proxy' = 'proxy'
@@ -97,5 +100,31 @@ export class Exchange {
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
       secret_findings: this.secretFindings,
     }
+  }
+
+  /**
+   * The exact bytes for the audit store (v2): the request as forwarded (or its redacted
+   * form, with the original's hash), the response as received up to the cap (redacted when
+   * the request was scanned: upstreams echo parts of it).
+   */
+  recordBodies(redactResponse?: (text: string) => string): RecordBodies {
+    let request: BodyBytes | undefined
+    if (this.requestBody && this.requestBody.byteLength > 0) {
+      request =
+        this.requestBodyForRecord !== undefined
+          ? { stored: new TextEncoder().encode(this.requestBodyForRecord), original: this.requestBody, redacted: true, truncated: false }
+          : { stored: this.forwardedBody ?? this.requestBody, redacted: false, truncated: false }
+    }
+    let response: BodyBytes | undefined
+    if (this.responseBody && this.responseBody.byteLength > 0) {
+      const truncated = this.responseTruncated || (this.responseBodyBytes ?? 0) > this.responseBody.byteLength
+      response = { stored: this.responseBody, redacted: false, truncated }
+      if (redactResponse) {
+        const text = new TextDecoder().decode(this.responseBody)
+        const redacted = redactResponse(text)
+        if (redacted !== text) response = { stored: new TextEncoder().encode(redacted), original: this.responseBody, redacted: true, truncated }
+      }
+    }
+    return { request, response }
   }
 }

@@ -83,10 +83,16 @@ export function createProxy(deps: ProxyDeps): Proxy {
   async function audit(ex: Exchange, endedMono = clock.monotonic()): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0))
     const record = ex.toRecord(endedMono, config.bodyCapBytes)
-    // Upstreams echo parts of the request (e.g. `instructions` in response.created).
-    if (ex.scanned && deps.secretScanner && record.response_body) record.response_body = redactText(deps.secretScanner, record.response_body)
+    // Upstreams echo parts of the request (e.g. `instructions` in response.created). One
+    // redaction serves the record's text and the stored bytes (same text when under the cap).
+    let last: [string, string] | undefined
+    const redact =
+      ex.scanned && deps.secretScanner
+        ? (text: string) => (last?.[0] === text ? last[1] : (last = [text, redactText(deps.secretScanner!, text)])[1])
+        : undefined
+    if (redact && record.response_body) record.response_body = redact(record.response_body)
     emitRequestMetrics(ex, record.latency_ms, record.ttfb_ms)
-    return deps.audit.write(record).catch((err: unknown) => {
+    return deps.audit.write(record, ex.recordBodies(redact)).catch((err: unknown) => {
       log(`audit write failed for ${ex.requestId}: ${err instanceof Error ? err.message : String(err)}`)
     })
   }
@@ -193,7 +199,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
       if (scan.findings.length > 0 && mode === 'block') {
         return fail(ex, ctx, 'secret_detected', `${describeFindings(scan.findings)}; remove it from the conversation (start a new session) — nothing was sent upstream`)
       }
-      if (scan.forwardText !== undefined) forwardBody = new TextEncoder().encode(scan.forwardText)
+      if (scan.forwardText !== undefined) forwardBody = ex.forwardedBody = new TextEncoder().encode(scan.forwardText)
     }
 
     const at = new Date(ex.startedAt)

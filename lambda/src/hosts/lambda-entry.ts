@@ -14,7 +14,12 @@ import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { dynamoHttpFor } from '../stores/dynamo-http.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
-import { S3AuditSink } from '../stores/s3-audit-sink.js'
+import { BodyWriter } from '../bodies/body-writer.js'
+import { AuditStoreSink } from '../stores/audit-store-sink.js'
+import { credentialsFromEnv } from '../stores/dynamo-http.js'
+import { FirehoseHttp } from '../stores/firehose-http.js'
+import { FirehoseMetadataSink, type MetadataSink, ObjectMetadataSink } from '../stores/metadata-sinks.js'
+import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { SecretsManagerKeySource } from '../stores/secrets-manager-key.js'
 import { createStreamingHandler } from './lambda.js'
 
@@ -22,6 +27,22 @@ function requiredEnv(name: string): string {
   const value = process.env[name]
   if (!value) throw new Error(`environment variable ${name} is not set (the Pulumi program sets it)`)
   return value
+}
+
+/**
+ * Audit v2: bodies into the audit bucket (content-addressed, conditional writes), metadata
+ * through Firehose to Parquet when the stack names a stream, else as JSON objects beside
+ * the bodies. The body writer lives as long as the instance: its session state makes
+ * each warm turn a delta.
+ */
+function auditStoreSink(s3: ReturnType<typeof s3Client>, region: string | undefined): AuditStoreSink {
+  const objects = new S3ObjectStore(s3, requiredEnv(ENV.bucket), 'if-none-match')
+  const stream = process.env[ENV.metadataStream]
+  const metadata: MetadataSink =
+    stream && region
+      ? new FirehoseMetadataSink(new FirehoseHttp({ region, credentials: credentialsFromEnv(), requestTimeoutMs: 5_000, maxAttempts: 3 }), stream)
+      : new ObjectMetadataSink(objects)
+  return new AuditStoreSink(new BodyWriter(objects), metadata)
 }
 
 let proxy: Proxy | undefined
@@ -44,7 +65,7 @@ function buildProxy(): Proxy {
     counters: new DynamoCounterStore(dynamo, requiredEnv(ENV.usageTable)),
     pricer: pricerFromEnv(process.env),
     secretScanner: secretScannerFromEnv(process.env),
-    audit: new ResilientAuditSink(new S3AuditSink(s3, requiredEnv(ENV.bucket)), (line) => void process.stdout.write(`${line}\n`), metrics),
+    audit: new ResilientAuditSink(auditStoreSink(s3, region), (line) => void process.stdout.write(`${line}\n`), metrics),
     key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
     metrics,
   })

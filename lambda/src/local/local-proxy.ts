@@ -20,7 +20,10 @@ import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
 import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
 import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
-import { S3AuditSink } from '../stores/s3-audit-sink.js'
+import { BodyWriter } from '../bodies/body-writer.js'
+import { AuditStoreSink } from '../stores/audit-store-sink.js'
+import { ObjectMetadataSink } from '../stores/metadata-sinks.js'
+import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DumpDirSink } from './dump-sink.js'
@@ -115,8 +118,11 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     }
     const metrics = options.metrics ?? noMetrics
     const fallbackFile = join(options.dataDir, 'audit-fallback.log')
-    const s3Sink = new S3AuditSink(s3, names.bucket)
-    const primary = options.dumpDir ? new TeeAuditSink(s3Sink, [new DumpDirSink(options.dumpDir)], log) : s3Sink
+    // Audit v2: bodies content-addressed under bodies/, metadata as JSON under metadata/
+    // (contracts/audit-bodies.ts). s3rver ignores If-None-Match on PUT: HEAD first there.
+    const objects = new S3ObjectStore(s3, names.bucket, target.local ? 'head-then-put' : 'if-none-match')
+    const storeSink = new AuditStoreSink(new BodyWriter(objects), new ObjectMetadataSink(objects))
+    const primary = options.dumpDir ? new TeeAuditSink(storeSink, [new DumpDirSink(options.dumpDir)], log) : storeSink
     const audit = new ResilientAuditSink(
       primary,
       (line) => {

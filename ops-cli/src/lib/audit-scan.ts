@@ -1,12 +1,13 @@
-// Reads audit records straight from the bucket, newest day first: the `scan` engine of
-// the reports (the local stack has no Athena) and the search behind `check-origin`.
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
-import { AUDIT_SUFFIX, auditDayPrefixesBetween } from '../../../lambda/src/contracts/audit-key.js'
+// Reads whole audit records (bodies included) straight from the bucket, newest day first:
+// the search behind `check-origin` and the `secrets` report. v1 records (logs/) and v2
+// ones (metadata/ + bodies/, reassembled into the same shape) are read alike, merged in
+// request-id order (ULIDs: time order). Usage reports do NOT use this: they read metadata
+// only (audit-store.ts scanMetadata).
+import type { S3Client } from '@aws-sdk/client-s3'
+import { AUDIT_PREFIX, AUDIT_SUFFIX } from '../../../lambda/src/contracts/audit-key.js'
+import { dayPrefixesBetween, METADATA_PREFIX, METADATA_SUFFIX } from '../../../lambda/src/contracts/audit-bodies.js'
 import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
-
-const gunzipAsync = promisify(gunzip)
+import { AuditBodies, getMetadata, getV1Record, listKeys } from './audit-store.js'
 
 export interface ScanOptions {
   s3: S3Client
@@ -22,20 +23,30 @@ export interface ScanOptions {
   onRecord: (record: AuditRecord) => boolean | void
 }
 
+const idOf = (key: string) => key.slice(key.lastIndexOf('/') + 1).split('.')[0]!
+
 export async function scanAuditRecords(options: ScanOptions): Promise<{ read: number; listed: number }> {
   const concurrency = options.concurrency ?? 16
+  const bodies = new AuditBodies(options.s3, options.bucket)
+  const load = async (key: string): Promise<AuditRecord | undefined> => {
+    if (key.endsWith(AUDIT_SUFFIX)) return getV1Record(options.s3, options.bucket, key)
+    const meta = await getMetadata(options.s3, options.bucket, key)
+    return meta && bodies.assemble(meta)
+  }
   let read = 0
   let listed = 0
   let stopped = false
-  for (const prefix of auditDayPrefixesBetween(options.from, options.to)) {
+  for (const v2Prefix of dayPrefixesBetween(METADATA_PREFIX, options.from, options.to)) {
     if (stopped) break
-    const keys = await listKeys(options.s3, options.bucket, prefix)
-    // Request ids are ULIDs: lexical order is time order, so reverse for newest first.
-    keys.sort().reverse()
+    const day = v2Prefix.slice(METADATA_PREFIX.length)
+    const [v1, v2] = await Promise.all([
+      listKeys(options.s3, options.bucket, `${AUDIT_PREFIX}${day}`, AUDIT_SUFFIX),
+      listKeys(options.s3, options.bucket, v2Prefix, METADATA_SUFFIX),
+    ])
+    const keys = [...v1, ...v2].sort((a, b) => (idOf(a) < idOf(b) ? 1 : idOf(a) > idOf(b) ? -1 : 0))
     listed += keys.length
     for (let i = 0; i < keys.length && !stopped; i += concurrency) {
-      const batch = keys.slice(i, i + concurrency)
-      const records = await Promise.all(batch.map((key) => getRecord(options.s3, options.bucket, key)))
+      const records = await Promise.all(keys.slice(i, i + concurrency).map(load))
       for (const record of records) {
         if (!record) continue
         const at = Date.parse(record.timestamp)
@@ -52,24 +63,3 @@ export async function scanAuditRecords(options: ScanOptions): Promise<{ read: nu
   return { read, listed }
 }
 
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = []
-  let token: string | undefined
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
-    for (const o of page.Contents ?? []) if (o.Key?.endsWith(AUDIT_SUFFIX)) keys.push(o.Key)
-    token = page.IsTruncated ? page.NextContinuationToken : undefined
-  } while (token)
-  return keys
-}
-
-async function getRecord(s3: S3Client, bucket: string, key: string): Promise<AuditRecord | undefined> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-  const bytes = await object.Body?.transformToByteArray()
-  if (!bytes) return undefined
-  try {
-    return JSON.parse((await gunzipAsync(bytes)).toString('utf8')) as AuditRecord
-  } catch {
-    return undefined // a foreign or damaged object: skip, the report counts what it read
-  }
-}
