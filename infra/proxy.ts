@@ -3,7 +3,7 @@
 // holds the OpenAI key.
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
-import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
+import { BODIES_PREFIX } from '../lambda/src/contracts/audit-bodies.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../lambda/src/contracts/config.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
@@ -15,6 +15,8 @@ export interface ProxyFunctionArgs {
   tokensTable: aws.dynamodb.Table
   usageTable: aws.dynamodb.Table
   logsBucket: aws.s3.Bucket
+  /** Firehose stream of the metadata records (infra/metadata-pipeline.ts). */
+  metadataStream: aws.kinesis.FirehoseDeliveryStream
 }
 
 export interface PolicyStatement {
@@ -34,6 +36,7 @@ export function proxyPolicyStatements(arns: {
   tokensTable: string
   usageTable: string
   logsBucket: string
+  metadataStream: string
   secret: string
   logGroup: string
 }): PolicyStatement[] {
@@ -53,12 +56,18 @@ export function proxyPolicyStatements(arns: {
       Resource: [arns.usageTable],
     },
     {
-      // Write-only, and only under the audit prefix: the function can neither read nor
-      // delete records.
-      Sid: 'WriteAuditRecords',
+      // Write-only, and only under the bodies prefix: the function can neither read nor
+      // delete bodies. Conditional writes (If-None-Match) need nothing more than PutObject.
+      Sid: 'WriteAuditBodies',
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: [`${arns.logsBucket}/${AUDIT_PREFIX}*`],
+      Resource: [`${arns.logsBucket}/${BODIES_PREFIX}*`],
+    },
+    {
+      Sid: 'SendAuditMetadata',
+      Effect: 'Allow',
+      Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+      Resource: [arns.metadataStream],
     },
     {
       Sid: 'ReadOpenAIKey',
@@ -132,6 +141,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             tokensTable: args.tokensTable.arn,
             usageTable: args.usageTable.arn,
             logsBucket: args.logsBucket.arn,
+            metadataStream: args.metadataStream.arn,
             secret: this.secret.arn,
             logGroup: this.logGroup.arn,
           })
@@ -161,6 +171,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.tokensTable]: args.tokensTable.name,
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
+            [ENV.metadataStream]: args.metadataStream.name,
             [ENV.secretArn]: this.secret.arn,
             [ENV.upstreamUrl]: config.upstreamUrl,
             [ENV.strict]: String(config.strictMode),
