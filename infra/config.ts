@@ -11,6 +11,7 @@ import {
   normaliseUpstreamUrl,
   type SecretScanMode,
 } from '../lambda/src/contracts/config.js'
+import { type EndpointGroup, parseEndpointGroups } from '../lambda/src/contracts/endpoints.js'
 import { loadPriceOverrides } from '../lambda/src/pricing/index.js'
 import { parseSecretAllowlist } from '../lambda/src/secrets/from-env.js'
 import { createSecretScanner } from '../lambda/src/secrets/index.js'
@@ -50,7 +51,10 @@ export const INFRA_DEFAULTS = {
   metadataExpiryDays: 730,
   athenaResultsExpiryDays: 7,
   objectLockMode: 'off' as ObjectLockMode,
-  strictMode: DEFAULTS.strict,
+  /** Comma-separated endpoint groups forwarded (contracts/endpoints.ts); default-deny: Codex only. */
+  endpoints: DEFAULTS.endpoints.join(','),
+  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
+  strictMode: true,
   upstreamUrl: DEFAULTS.upstreamUrl,
   tokenCacheMs: DEFAULTS.tokenCacheMs,
   lambdaCodePath: 'dist/lambda',
@@ -98,7 +102,7 @@ export interface InfraConfig {
   athenaResultsExpiryDays: number
   /** Undefined when Object Lock is off. */
   objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retentionDays: number }
-  strictMode: boolean
+  endpoints: EndpointGroup[]
   upstreamUrl: string
   upstreamTimeoutMs: number
   tokenCacheMs: number
@@ -219,10 +223,15 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     problems.push(`${key('objectLockRetentionDays')} is set but ${key('objectLockMode')} is off`)
   }
 
-  let strictMode: boolean = INFRA_DEFAULTS.strictMode
-  if (raw.strictMode !== undefined && raw.strictMode !== '') {
-    if (raw.strictMode === 'true' || raw.strictMode === 'false') strictMode = raw.strictMode === 'true'
-    else problems.push(`${key('strictMode')} must be true or false, got "${raw.strictMode}"`)
+  if (raw.strictMode !== undefined && raw.strictMode !== '' && raw.strictMode !== 'true' && raw.strictMode !== 'false') {
+    problems.push(`${key('strictMode')} must be true or false, got "${raw.strictMode}"`)
+  }
+  let endpoints: EndpointGroup[] = [...DEFAULTS.endpoints]
+  try {
+    if (raw.endpoints) endpoints = parseEndpointGroups(raw.endpoints, key('endpoints'))
+    if (endpoints.length === 0) problems.push(`${key('endpoints')} names no endpoint group`)
+  } catch (err) {
+    problems.push((err as Error).message)
   }
 
   let upstreamUrl: string = INFRA_DEFAULTS.upstreamUrl
@@ -297,7 +306,7 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
       objectLockMode === 'off'
         ? undefined
         : { mode: objectLockMode === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE', retentionDays: objectLockRetentionDays },
-    strictMode,
+    endpoints,
     upstreamUrl,
     upstreamTimeoutMs,
     tokenCacheMs,

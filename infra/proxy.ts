@@ -4,7 +4,7 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { BODIES_PREFIX } from '../lambda/src/contracts/audit-bodies.js'
-import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../lambda/src/contracts/config.js'
+import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
 /** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
@@ -173,14 +173,17 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.bucket]: args.logsBucket.bucket,
             [ENV.metadataStream]: args.metadataStream.name,
             [ENV.secretArn]: this.secret.arn,
-            [ENV.upstreamUrl]: config.upstreamUrl,
-            [ENV.strict]: String(config.strictMode),
-            [ENV.upstreamTimeoutMs]: String(config.upstreamTimeoutMs),
-            [ENV.bodyCapBytes]: String(config.auditBodyCapBytes),
-            // AWS refuses larger invocation payloads before the function runs.
-            [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),
-            [ENV.tokenCacheMs]: String(config.tokenCacheMs),
-            [ENV.secretScan]: config.secretScanMode,
+            ...proxyConfigToEnv({
+              upstreamUrl: config.upstreamUrl,
+              endpoints: config.endpoints,
+              scanBudgetMs: DEFAULTS.scanBudgetMs,
+              upstreamTimeoutMs: config.upstreamTimeoutMs,
+              bodyCapBytes: config.auditBodyCapBytes,
+              // AWS refuses larger invocation payloads before the function runs.
+              maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
+              tokenCacheMs: config.tokenCacheMs,
+              secretScanMode: config.secretScanMode,
+            }),
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),

@@ -3,7 +3,8 @@
 // AWS SDK clients (test/support/memory-ports.ts). Set against `serve`, it shows what the
 // relay itself costs and what the stores' SDK calls cost. Prints {"port","pid","token"}.
 import { randomBytes } from 'node:crypto'
-import { DEFAULT_SECRET_SCAN_MODE } from '../../lambda/src/contracts/config.js'
+import { DEFAULT_SECRET_SCAN_MODE, defaultProxyConfig } from '../../lambda/src/contracts/config.js'
+import { inlineBodyScanner } from '../../lambda/src/core/scanners.js'
 import { createProxy } from '../../lambda/src/core/proxy.js'
 import { secretScannerFromEnv } from '../../lambda/src/secrets/from-env.js'
 import { startNodeServer } from '../../lambda/src/hosts/node-server.js'
@@ -17,8 +18,8 @@ const audit = { write: async (record: unknown) => void JSON.stringify(record) }
 const proxy = createProxy({
   // Secret scanning as `serve` does it by default (CODEX_PROXY_SECRET_SCAN may change the mode).
   config: {
+    ...defaultProxyConfig('bench'),
     upstreamUrl,
-    strict: false,
     upstreamTimeoutMs: 120_000,
     bodyCapBytes: 10 * 2 ** 20,
     maxRequestBytes: 64 * 2 ** 20,
@@ -26,7 +27,7 @@ const proxy = createProxy({
     version: 'bench',
     secretScanMode: (process.env.CODEX_PROXY_SECRET_SCAN as typeof DEFAULT_SECRET_SCAN_MODE | undefined) ?? DEFAULT_SECRET_SCAN_MODE,
   },
-  secretScanner: secretScannerFromEnv(process.env, randomBytes(32).toString('base64url')),
+  scanner: inlineBodyScanner(secretScannerFromEnv(process.env, randomBytes(32).toString('base64url'))),
   tokens,
   counters: new MemoryCounterStore(),
   audit,

@@ -29,7 +29,7 @@ describe('parseInfraConfig', () => {
       logsExpiryDays: 90,
       athenaResultsExpiryDays: 7,
       objectLock: undefined,
-      strictMode: false,
+      endpoints: ['codex'],
       upstreamUrl: 'https://api.openai.com',
       lambdaCodePath: 'dist/lambda',
       alarmEmail: undefined,
@@ -102,9 +102,15 @@ describe('parseInfraConfig', () => {
     ])
   })
 
-  it('accepts strictMode true or false only', () => {
-    expect(parse({ strictMode: 'true' }).strictMode).toBe(true)
+  it('still validates the deprecated strictMode key (true or false only)', () => {
+    expect(parse({ strictMode: 'false' }).endpoints).toEqual(['codex'])
     expect(problemsOf({ strictMode: 'yes' })).toEqual(['codex-proxy:strictMode must be true or false, got "yes"'])
+  })
+
+  it('forwards only what Codex uses unless endpoints names more groups', () => {
+    expect(parse({}).endpoints).toEqual(['codex'])
+    expect(parse({ endpoints: 'codex, embeddings' }).endpoints).toEqual(['codex', 'embeddings'])
+    expect(problemsOf({ endpoints: 'codex,everything' })[0]).toMatch(/unknown endpoint group "everything"/)
   })
 
   it('turns an Object Lock mode into a default retention of logsExpiryDays', () => {

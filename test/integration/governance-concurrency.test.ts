@@ -59,15 +59,17 @@ beforeEach(() => {
 
 describe('hard budget under concurrency', () => {
   it('admits exactly K of 100 concurrent requests when the budget is worth K estimates', async () => {
-    const estimate = Math.ceil(estimateCostUsd(createPricer(), 'gpt-5.1-codex', Buffer.byteLength(BODY), null, new Date()) * 1e6)
+    const estimate = Math.ceil(estimateCostUsd(createPricer(), { model: 'gpt-5.1-codex', bodyBytes: Buffer.byteLength(BODY), maxOutputTokens: null }, new Date()) * 1e6)
     const K = 7
     // Just under K+1 estimates: room for exactly K reservations.
     const limitUsd = fromMicroUsd(estimate * K + Math.floor(estimate / 2))
     const { token } = await proxy.admin.create({ user: 'racer', policy: { budget_daily_usd: limitUsd } })
     holdUpstream()
-    const pending = Array.from({ length: 100 }, () => send(token))
-    // The refused ones answer at once; wait until all 93 are back, then let the K finish.
-    await new Promise((r) => setTimeout(r, 1_500))
+    let answered = 0
+    const pending = Array.from({ length: 100 }, () => send(token).finally(() => (answered += 1)))
+    // The refused ones answer while the admitted ones are held: wait until all 93 are
+    // back (however loaded the machine is), then let the K finish.
+    while (answered < 100 - K) await new Promise((r) => setTimeout(r, 20))
     release()
     const results = await Promise.all(pending)
     expect(results.filter((r) => r.status === 200)).toHaveLength(K)

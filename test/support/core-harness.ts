@@ -1,7 +1,8 @@
 // A proxy core wired to in-memory ports and a fake upstream over real HTTP, reset before
 // each test. Suites call `useCoreHarness()` at top level and use the returned handle.
 import { afterAll, beforeAll, beforeEach } from 'vitest'
-import type { ProxyConfig } from '../../lambda/src/contracts/config.js'
+import { defaultProxyConfig, type ProxyConfig } from '../../lambda/src/contracts/config.js'
+import { inlineBodyScanner } from '../../lambda/src/core/scanners.js'
 import { createProxy, type Proxy, type ProxyDeps } from '../../lambda/src/core/proxy.js'
 import { createSecretScanner } from '../../lambda/src/secrets/index.js'
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai.js'
@@ -24,19 +25,17 @@ export interface CoreHarness {
 }
 
 // One scanner for the suite, as one proxy instance has one (its cache persists).
-const scanner = createSecretScanner()
+const scanner = inlineBodyScanner(createSecretScanner())
 
 export function useCoreHarness(): CoreHarness {
   const h = {
     baseConfig: (): ProxyConfig => ({
+      ...defaultProxyConfig('test'),
       upstreamUrl: h.upstream.url,
-      strict: false,
       upstreamTimeoutMs: 5_000,
       bodyCapBytes: 1024 * 1024,
       maxRequestBytes: 2 * 1024 * 1024,
-      tokenCacheMs: 5_000,
       secretScanMode: 'flag',
-      version: 'test',
     }),
     makeProxy: (config: Partial<ProxyConfig> = {}, key = 'sk-real-key', extra: Partial<ProxyDeps> = {}) =>
       createProxy({
@@ -46,7 +45,7 @@ export function useCoreHarness(): CoreHarness {
         counters: h.counters,
         key: { get: async () => key },
         metrics: h.metrics,
-        secretScanner: scanner,
+        scanner,
         log: () => {},
         ...extra,
       }),

@@ -139,6 +139,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   return state
 }
 
+const FAKE_MODELS = ['gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-5', 'o4-mini']
+
 async function route(state: FakeOpenAI, req: ReceivedRequest, res: ServerResponse): Promise<void> {
   const o = state.options
   const reply = o.reply ?? 'Hello from the fake upstream.'
@@ -150,8 +152,15 @@ async function route(state: FakeOpenAI, req: ReceivedRequest, res: ServerRespons
   if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
     return json(res, 200, {
       object: 'list',
-      data: ['gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-5', 'o4-mini'].map((id) => ({ id, object: 'model', owned_by: 'openai' })),
+      data: FAKE_MODELS.map((id) => ({ id, object: 'model', owned_by: 'openai' })),
     })
+  }
+  const lookup = /^\/(?:v1\/)?models\/([^/]+)$/.exec(path ?? '')
+  if (req.method === 'GET' && lookup) {
+    // GET /v1/models/{model}: the model object, or OpenAI's 404 for an unknown id.
+    const id = decodeURIComponent(lookup[1]!)
+    if (!FAKE_MODELS.includes(id)) return json(res, 404, { error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } })
+    return json(res, 200, { id, object: 'model', created: 1_700_000_000, owned_by: 'openai' })
   }
   if (req.method === 'POST' && (path === '/v1/responses' || path === '/responses')) {
     if (body.stream) {

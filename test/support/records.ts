@@ -37,6 +37,7 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     request_body_bytes: 25,
     response_body_bytes: 38,
     truncated: { request_body: false, response_body: false },
+    secret_scan: 'clean',
     secret_findings: [],
     ...overrides,
   }

@@ -13,6 +13,8 @@ import { captureStream, functionUrlEvent, installAwslambdaStub } from '../suppor
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { MemoryAuditSink, MemoryCounterStore, MemoryTokenStore } from '../support/memory-ports.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
+import { defaultProxyConfig } from '../../lambda/src/contracts/config.js'
+import { inlineBodyScanner } from '../../lambda/src/core/scanners.js'
 
 installAwslambdaStub()
 
@@ -23,8 +25,8 @@ let token: string
 let stores: TestStores
 
 const config = () => ({
+  ...defaultProxyConfig('test'),
   upstreamUrl: upstream.url,
-  strict: false,
   upstreamTimeoutMs: 5_000,
   bodyCapBytes: 1024 * 1024,
   maxRequestBytes: 6 * 1024 * 1024,
@@ -40,7 +42,7 @@ function handlerWith(options: { audit?: ConstructorParameters<typeof ResilientAu
     counters: new MemoryCounterStore(),
     audit: options.audit ?? audit,
     key: { get: async () => 'sk-lambda-key' },
-    secretScanner: createSecretScanner(),
+    scanner: inlineBodyScanner(createSecretScanner()),
     log: () => {},
   })
   return createStreamingHandler(() => proxy, { afterInvocation: options.afterInvocation, log: () => {} })
@@ -109,9 +111,9 @@ describe('Lambda Function URL host', () => {
     expect(JSON.parse(res.body).error.code).toBe('invalid_path')
   })
 
-  it('passes cookies of payload 2.0 as a Cookie header, redacted in the record', async () => {
+  it('records cookies of payload 2.0 redacted and does not forward them (default-deny headers)', async () => {
     await invoke(handlerWith(), functionUrlEvent({ method: 'GET', rawPath: '/v1/models', headers: auth(), cookies: ['a=1', 'b=2'] }))
-    expect(upstream.requests[0]!.headers.cookie).toBe('a=1; b=2')
+    expect(upstream.requests[0]!.headers.cookie).toBeUndefined()
     expect(audit.records[0]!.request_headers.cookie).toBe('[REDACTED]')
   })
 

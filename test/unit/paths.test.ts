@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkTarget, isAllowedInStrictMode, normalisePath } from '../../lambda/src/core/paths.js'
+import { checkTarget, normalisePath } from '../../lambda/src/core/paths.js'
 
 describe('request target check', () => {
   it.each([
@@ -53,16 +53,3 @@ describe('path normalisation', () => {
   })
 })
 
-describe('strict mode', () => {
-  it.each([
-    ['POST', '/v1/responses', true],
-    ['POST', '/v1/responses/compact', true],
-    ['GET', '/v1/models', true],
-    ['GET', '/v1/responses', false],
-    ['POST', '/v1/chat/completions', false],
-    ['DELETE', '/v1/responses', false],
-    ['POST', '/v1/files', false],
-  ])('%s %s allowed: %s', (method, path, allowed) => {
-    expect(isAllowedInStrictMode(method, path)).toBe(allowed)
-  })
-})

@@ -292,8 +292,8 @@ describe('proxy errors', () => {
     expect(sent).toBeLessThan(15)
   })
 
-  it('answers 403 path_not_allowed in strict mode for what Codex does not need', async () => {
-    await expectProxyError(request('/v1/files'), 403, 'path_not_allowed', undefined, makeProxy({ strict: true }))
+  it('answers 403 path_not_allowed by default for what Codex does not need', async () => {
+    await expectProxyError(request('/v1/files'), 403, 'path_not_allowed')
   })
 
   it('answers a WebSocket upgrade with 426 so Codex falls back to HTTP', async () => {
@@ -312,13 +312,14 @@ describe('proxy errors', () => {
   })
 })
 
-describe('strict mode', () => {
+describe('default endpoints (codex)', () => {
   it.each([
     ['POST', '/v1/responses'],
     ['POST', '/v1/responses/compact'],
     ['GET', '/v1/models'],
-  ])('still forwards %s %s', async (method, path) => {
-    const { response } = await call(makeProxy({ strict: true }), request(path, { method, ...(method === 'POST' && { body: codexBody({ stream: false }) }) }))
+    ['GET', '/v1/models/gpt-5'],
+  ])('forwards %s %s', async (method, path) => {
+    const { response } = await call(makeProxy(), request(path, { method, ...(method === 'POST' && { body: codexBody({ stream: false }) }) }))
     expect(response.status).toBe(200)
   })
 })
@@ -353,9 +354,15 @@ describe('records and metrics', () => {
   it('records client identification headers and redacts credentials', async () => {
     const headers = { originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0', 'session-id': 'S1', 'thread-id': 'T1', 'x-client-request-id': 'C1', cookie: 'a=b' }
     const { record } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: codexBody(), headers }))
-    expect(record.client).toEqual({ originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 'S1', thread_id: 'T1', client_request_id: 'C1' })
+    expect(record.client).toEqual({ originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 'S1', thread_id: 'T1', client_request_id: 'C1', turn_id: null, window_id: null, request_kind: null })
     expect(record.request_headers.cookie).toBe('[REDACTED]')
     expect(record.token_id).toMatch(/^tok_[0-9a-f]{12}$/)
+  })
+
+  it('records the turn and window ids of x-codex-turn-metadata and the request kind of x-openai-subagent', async () => {
+    const headers = { 'session-id': 'S1', 'x-codex-turn-metadata': JSON.stringify({ turn_id: 'turn-7', window_id: 'S1:0', sandbox: 'seatbelt' }), 'x-openai-subagent': 'review' }
+    const { record } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: codexBody(), headers }))
+    expect(record.client).toMatchObject({ session_id: 'S1', turn_id: 'turn-7', window_id: 'S1:0', request_kind: 'review' })
   })
 
   it('records usage from a non-stream JSON response', async () => {
@@ -365,7 +372,7 @@ describe('records and metrics', () => {
 
   it('records usage from chat completions streams', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] })
-    const { record } = await call(makeProxy(), request('/v1/chat/completions', { method: 'POST', body }))
+    const { record } = await call(makeProxy({ endpoints: ['codex', 'chat'] }), request('/v1/chat/completions', { method: 'POST', body }))
     expect(record).toMatchObject({ usage_status: 'reported', input_tokens: 1200, output_tokens: 300, reasoning_tokens: 120 })
   })
 

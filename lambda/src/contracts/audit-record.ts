@@ -74,10 +74,15 @@ export const AUDIT_RECORD_FIELDS = {
     false,
     'Whether a stored body was cut at the cap.',
   ),
+  secret_scan: f(
+    'string',
+    true,
+    'Secret scan of the request body: `clean`, `findings`, `skipped` (a body the scanner cannot read, flag mode only), `incomplete` (time budget ran out, flag mode only); null when scanning is off.',
+  ),
   secret_findings: f(
     { array: { rule_id: 'string', location: 'string', offset: 'int', fingerprint: 'string' } },
     false,
-    'Secret scanner findings: rule, JSON location, offset and a short hash; never the matched text.',
+    'Secret scanner findings: rule, JSON location (or `response_body` for a redaction in the stored response), offset and a short hash; never the matched text.',
   ),
 } as const satisfies Record<string, FieldSpec>
 

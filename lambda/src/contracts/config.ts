@@ -1,5 +1,8 @@
 // Configuration names and defaults shared by the proxy hosts, the ops CLI and the
 // Pulumi program (which sets these environment variables on the Lambda function).
+// The proxy's settings travel as environment variables through one pair of functions,
+// proxyConfigToEnv (infra writes) and proxyConfigFromEnv (the Lambda reads).
+import { DEFAULT_ENDPOINT_GROUPS, type EndpointGroup, parseEndpointGroups } from './endpoints.js'
 
 export const ENV = {
   tokensTable: 'CODEX_PROXY_TABLE',
@@ -7,7 +10,12 @@ export const ENV = {
   bucket: 'CODEX_PROXY_BUCKET',
   region: 'CODEX_PROXY_REGION',
   upstreamUrl: 'CODEX_PROXY_UPSTREAM_URL',
+  /** Comma-separated endpoint groups the deployment forwards (contracts/endpoints.ts); default `codex`. */
+  endpoints: 'CODEX_PROXY_ENDPOINTS',
+  /** Deprecated alias: `true` means endpoints=codex (what it always meant). */
   strict: 'CODEX_PROXY_STRICT',
+  /** Time budget of one request's secret scan (ms). */
+  scanBudgetMs: 'CODEX_PROXY_SCAN_BUDGET_MS',
   upstreamTimeoutMs: 'CODEX_PROXY_UPSTREAM_TIMEOUT_MS',
   bodyCapBytes: 'CODEX_PROXY_BODY_CAP_BYTES',
   maxRequestBytes: 'CODEX_PROXY_MAX_REQUEST_BYTES',
@@ -66,7 +74,13 @@ export const DEFAULTS = {
   tokenCacheMs: 5_000,
   host: '127.0.0.1',
   port: 8787,
-  strict: false,
+  endpoints: DEFAULT_ENDPOINT_GROUPS,
+  /**
+   * A request's secret scan may take this long; past it, block/redact refuse the request
+   * (`scan_incomplete`) and flag forwards it recorded as unscanned. Linear-time rules scan
+   * a 5 MB body in well under this on one Lambda vCPU share (bench/secret-scan-results.md).
+   */
+  scanBudgetMs: 2_000,
 } as const
 
 /** AWS Lambda refuses invocation payloads over 6 MB (synchronous invoke quota). */
@@ -89,8 +103,10 @@ export function parseSecretScanMode(name: string, raw: string | undefined, fallb
 export interface ProxyConfig {
   /** Base URL of the upstream API, without `/v1` (the proxy appends the request path). */
   upstreamUrl: string
-  /** Forward only the paths Codex needs. */
-  strict: boolean
+  /** Endpoint groups forwarded for every caller (teams and tokens may add groups). */
+  endpoints: readonly EndpointGroup[]
+  /** Time budget of one request's secret scan. */
+  scanBudgetMs: number
   upstreamTimeoutMs: number
   bodyCapBytes: number
   maxRequestBytes: number
@@ -134,11 +150,28 @@ export function normaliseUpstreamUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '').replace(/\/v1$/, '')
 }
 
+/** Endpoint groups from ENV.endpoints, else the deprecated ENV.strict alias, else the default. */
+export function parseEndpointsSetting(env: Record<string, string | undefined>): EndpointGroup[] {
+  const raw = env[ENV.endpoints]
+  if (raw !== undefined && raw !== '') {
+    try {
+      const groups = parseEndpointGroups(raw, ENV.endpoints)
+      if (groups.length === 0) throw new ConfigError(`${ENV.endpoints} names no endpoint group`)
+      return groups
+    } catch (err) {
+      throw err instanceof ConfigError ? err : new ConfigError((err as Error).message)
+    }
+  }
+  parseBoolean(ENV.strict, env[ENV.strict], true) // still validated; both values now mean Codex-only
+  return [...DEFAULTS.endpoints]
+}
+
 /** Proxy settings from environment variables (Lambda host), with defaults. */
 export function proxyConfigFromEnv(env: Record<string, string | undefined>, version: string): ProxyConfig {
   return {
     upstreamUrl: normaliseUpstreamUrl(env[ENV.upstreamUrl] || DEFAULTS.upstreamUrl),
-    strict: parseBoolean(ENV.strict, env[ENV.strict], DEFAULTS.strict),
+    endpoints: parseEndpointsSetting(env),
+    scanBudgetMs: parsePositiveInt(ENV.scanBudgetMs, env[ENV.scanBudgetMs], DEFAULTS.scanBudgetMs),
     upstreamTimeoutMs: parsePositiveInt(ENV.upstreamTimeoutMs, env[ENV.upstreamTimeoutMs], DEFAULTS.upstreamTimeoutMs),
     bodyCapBytes: parsePositiveInt(ENV.bodyCapBytes, env[ENV.bodyCapBytes], DEFAULTS.bodyCapBytes),
     maxRequestBytes: parsePositiveInt(ENV.maxRequestBytes, env[ENV.maxRequestBytes], DEFAULTS.maxRequestBytes),
@@ -148,3 +181,22 @@ export function proxyConfigFromEnv(env: Record<string, string | undefined>, vers
   }
 }
 
+
+/** The environment that makes proxyConfigFromEnv return `config` (the Pulumi program writes it). */
+export function proxyConfigToEnv(config: Omit<ProxyConfig, 'version'>): Record<string, string> {
+  return {
+    [ENV.upstreamUrl]: config.upstreamUrl,
+    [ENV.endpoints]: config.endpoints.join(','),
+    [ENV.scanBudgetMs]: String(config.scanBudgetMs),
+    [ENV.upstreamTimeoutMs]: String(config.upstreamTimeoutMs),
+    [ENV.bodyCapBytes]: String(config.bodyCapBytes),
+    [ENV.maxRequestBytes]: String(config.maxRequestBytes),
+    [ENV.tokenCacheMs]: String(config.tokenCacheMs),
+    [ENV.secretScan]: config.secretScanMode,
+  }
+}
+
+/** Defaults for every setting, the base that env and flags override (resolved once). */
+export function defaultProxyConfig(version: string): ProxyConfig {
+  return proxyConfigFromEnv({}, version)
+}

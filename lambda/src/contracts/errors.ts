@@ -69,8 +69,38 @@ export const PROXY_ERRORS = {
   path_not_allowed: {
     status: 403,
     message: 'path not allowed',
-    meaning: 'The proxy runs in strict mode and this method/path is not one Codex needs.',
-    action: 'Use the Responses API paths, or turn strict mode off.',
+    meaning: 'The endpoint group of this method/path is not enabled (default-deny: only what Codex uses is forwarded unless a group is enabled).',
+    action: 'Enable the group named in the message for the deployment (config `endpoints`, `serve --endpoints`), the team (`teams set --endpoints`) or the token (`tokens update --endpoints`).',
+  },
+  unmetered_endpoint: {
+    status: 403,
+    message: 'endpoint not allowed under a budget',
+    meaning: 'The caller has a budget, and this endpoint costs money the proxy cannot measure from the exchange (batches, images, audio, fine-tuning, storage).',
+    action: 'Use a token without a budget for this endpoint, or a metered endpoint (responses, chat, completions, embeddings).',
+  },
+  unsupported_media_type: {
+    status: 415,
+    message: 'unsupported media type',
+    meaning: 'A policy needs to read this request body (model allow-list, budget, secret scan in redact/block mode) and its content type or content encoding is not one the proxy can read.',
+    action: 'Send JSON with `content-type: application/json` (gzip, deflate and br encodings are decoded; others are refused).',
+  },
+  invalid_body: {
+    status: 400,
+    message: 'invalid request body',
+    meaning: 'A policy needs to read this request body and it is not valid JSON, or a field it reads (model, n, max_output_tokens, …) has the wrong type.',
+    action: 'Fix the client; the message names the problem.',
+  },
+  token_misplaced: {
+    status: 400,
+    message: 'proxy token outside the Authorization header',
+    meaning: 'A proxy token appeared in the URL or in a header other than Authorization, where it would be logged or forwarded; the request was refused and the token was not stored.',
+    action: 'Send the token only as `Authorization: Bearer <token>`; consider the token exposed and rotate it (`codex-proxy tokens rotate`).',
+  },
+  scan_incomplete: {
+    status: 413,
+    message: 'request could not be inspected in time',
+    meaning: 'The secret scan of this request did not finish within its time budget and the scan mode (redact/block) requires it to.',
+    action: 'Send a smaller request; ask an admin about the scan time budget (CODEX_PROXY_SCAN_BUDGET_MS).',
   },
   method_not_allowed: {
     status: 405,

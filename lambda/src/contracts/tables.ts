@@ -39,10 +39,15 @@ export interface TokenPolicy {
   budget_warn_percent?: number
   /** Secret-scan mode for this token's (or team's) requests; else the deployment's. */
   secret_scan?: SecretScanMode
+  /**
+   * Endpoint groups (contracts/endpoints.ts) this token (or team) may use on top of the
+   * deployment's; grants add up, nothing here can take a group away.
+   */
+  endpoints?: string[]
 }
 
 /** Policy fields, in one list for copying and validation (CLI, rotate, team items). */
-export const POLICY_FIELDS = ['models', 'rpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_mode', 'budget_warn_percent', 'secret_scan'] as const satisfies readonly (keyof TokenPolicy)[]
+export const POLICY_FIELDS = ['models', 'rpm', 'budget_daily_usd', 'budget_monthly_usd', 'budget_mode', 'budget_warn_percent', 'secret_scan', 'endpoints'] as const satisfies readonly (keyof TokenPolicy)[]
 
 export const DEFAULT_BUDGET_WARN_PERCENT = 80
 

@@ -63,3 +63,11 @@ export function tokenIdFromHash(tokenHash: string): string {
 }
 
 export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{12}$/
+
+/** Checksum-valid proxy tokens in a text (a string that merely looks like one is not counted). */
+export function findProxyTokens(text: string): string[] {
+  if (!text.includes(TOKEN_PREFIX)) return []
+  return [...text.matchAll(TOKEN_PATTERN)].map((m) => m[0]).filter(isWellFormedToken)
+}
+
+export const REDACTED_TOKEN = '[REDACTED:codex-proxy-token]'

@@ -47,19 +47,23 @@ export function parseTurnMetadata(header: string | null): TurnMetadata {
   }
 }
 
-/** The record's `client` struct from the request headers. */
-export function clientIds(h: Headers): AuditRecord['client'] {
+/**
+ * The record's `client` struct from the request headers. `clean` removes what must never
+ * reach a record (a proxy token pasted into a header) from each value.
+ */
+export function clientIds(h: Headers, clean: (value: string | null) => string | null = (v) => v): AuditRecord['client'] {
   const turn = parseTurnMetadata(h.get('x-codex-turn-metadata'))
+  const header = (...names: string[]) => clean(names.map((n) => h.get(n)).find((v) => v !== null) ?? null)
   return {
-    originator: h.get('originator'),
-    user_agent: h.get('user-agent'),
-    session_id: h.get('session-id') ?? h.get('session_id'),
-    thread_id: h.get('thread-id') ?? h.get('thread_id'),
-    client_request_id: h.get('x-client-request-id'),
-    turn_id: turn.turn_id,
-    window_id: turn.window_id ?? boundedId(h.get('x-codex-window-id')),
+    originator: header('originator'),
+    user_agent: header('user-agent'),
+    session_id: header('session-id', 'session_id'),
+    thread_id: header('thread-id', 'thread_id'),
+    client_request_id: header('x-client-request-id'),
+    turn_id: clean(turn.turn_id),
+    window_id: clean(turn.window_id ?? boundedId(h.get('x-codex-window-id'))),
     // `x-openai-subagent` (review, compact, …) names the kind; the metadata's own
     // `request_kind` is the fallback.
-    request_kind: boundedId(h.get('x-openai-subagent')) ?? turn.request_kind,
+    request_kind: clean(boundedId(h.get('x-openai-subagent')) ?? turn.request_kind),
   }
 }

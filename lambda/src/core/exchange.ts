@@ -1,27 +1,55 @@
-// Everything known about one request as it passes through the proxy, and the audit
-// record built from it at the end.
+// The typed request context: everything known about one request as it passes through the
+// stages, and the audit record built from it at the end (stages/finish.ts).
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
+import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
 import type { Caller } from '../contracts/tables.js'
+import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
 import { clientIds } from './client-ids.js'
-import { redactedHeaderMap } from './headers.js'
+import type { Admission } from './governance/governor.js'
+import { recordedRequestHeaders, redactedHeaderMap } from './headers.js'
 import type { BodyBytes, RecordBodies } from './ports.js'
-import type { Usage } from './usage.js'
+import { redactProxyTokens } from './token-hygiene.js'
+
+/** Whether the request body went through the secret scanner, and how that ended. */
+export type ScanStatus = 'clean' | 'findings' | 'skipped' | 'incomplete'
 
 export class Exchange {
   caller: Caller | undefined
   path: string
   query: string | null = null
+  endpoint: Endpoint | undefined
+
+  // Request body facts (stages/inspect-body.ts).
+  /** The body as received, after content-encoding was decoded. */
+  body: Uint8Array | undefined
+  /** The body's text, decoded once for the stages that read it. */
+  bodyText: string | undefined
+  /** The parsed JSON object, when the body is one. */
+  json: Record<string, unknown> | undefined
   model: string | null = null
-  responseModel: string | null = null
   stream: boolean | null = null
-  requestBody: Uint8Array | undefined
-  /** Body text for the record when it differs from the bytes sent (redaction). */
+  maxOutputTokens: number | null = null
+  /** Choices requested (`n`, chat/completions); 1 when absent. */
+  choices = 1
+  previousResponseId: string | null = null
+  /** Bytes to send upstream when they differ from `body` (redaction). */
+  forwardBody: Uint8Array | undefined
+  /** Sent upstream as `content-encoding` when the body could not be decoded and is forwarded as is. */
+  forwardContentEncoding: string | undefined
+  /** Body text for the record when it differs from the bytes received (redaction). */
   requestBodyForRecord: string | undefined
-  /** The bytes forwarded upstream when they differ from the client's (redact mode). */
-  forwardedBody: Uint8Array | undefined
   requestBodyBytes: number | null
+
+  // Controls.
+  scanStatus: ScanStatus | null = null
+  secretFindings: SecretFinding[] = []
+  admission: Admission | undefined
+  /** The target or headers carried a proxy token: it is cut out of the record. */
+  tokenMisplaced = false
+
+  // Response side.
   status = 0
   origin: 'upstream' | 'proxy' = 'proxy'
   errorCode: ProxyErrorCode | null = null
@@ -32,25 +60,31 @@ export class Exchange {
   responseBody: Uint8Array | undefined
   responseBodyBytes: number | null = null
   responseTruncated = false
+  /** The upstream's answer was complete: a terminal Responses event, or the whole body. */
+  responseComplete = false
   usage: Usage | null = null
   usageStatus: UsageStatus = 'none'
+  responseModel: string | null = null
   costUsd: number | null = null
-  secretFindings: SecretFinding[] = []
-  /** The request body went through the secret scanner (so stored bodies are redacted). */
-  scanned = false
+  endedMono: number | undefined
 
   constructor(
     readonly requestId: string,
     readonly startedAt: number,
     readonly startedMono: number,
     readonly method: string,
-    rawPath: string,
+    readonly rawTarget: string,
     readonly requestHeaders: Headers,
     readonly version: string,
   ) {
-    this.path = rawPath
+    this.path = rawTarget.split('?')[0]!
     const declared = requestHeaders.get('content-length')
     this.requestBodyBytes = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null
+  }
+
+  /** The bytes the upstream gets. */
+  get outgoingBody(): Uint8Array | undefined {
+    return this.forwardBody ?? this.body
   }
 
   toRecord(endedMono: number, capBytes: number): AuditRecord {
@@ -58,11 +92,13 @@ export class Exchange {
     const req =
       this.requestBodyForRecord !== undefined
         ? textUpTo(new TextEncoder().encode(this.requestBodyForRecord), capBytes)
-        : this.requestBody
-          ? textUpTo(this.requestBody, capBytes)
+        : this.body
+          ? textUpTo(this.body, capBytes)
           : undefined
     const res = this.responseBody ? textUpTo(this.responseBody, capBytes) : undefined
     const u = this.usage
+    // A misplaced token never reaches a record: cut it from every request-side string.
+    const clean = (s: string | null) => (s !== null && this.tokenMisplaced ? redactProxyTokens(s) : s)
     return {
       request_id: this.requestId,
       timestamp: new Date(this.startedAt).toISOString(),
@@ -71,8 +107,8 @@ export class Exchange {
       team: this.caller?.team ?? null,
       token_id: this.caller?.token_id ?? null,
       method: this.method,
-      path: this.path,
-      query: this.query,
+      path: clean(this.path)!,
+      query: clean(this.query),
       model: this.model,
       response_model: this.responseModel,
       stream: this.stream,
@@ -90,40 +126,49 @@ export class Exchange {
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
       cost_usd: this.costUsd,
-      client: clientIds(h),
-      request_headers: redactedHeaderMap(h),
+      client: clientIds(h, clean),
+      request_headers: recordedRequestHeaders(h, this.tokenMisplaced ? redactProxyTokens : (v) => v),
       response_headers: this.responseHeaders ? redactedHeaderMap(this.responseHeaders) : null,
-      request_body: req?.text ?? null,
+      request_body: this.tokenMisplaced ? null : (req?.text ?? null),
       response_body: res?.text ?? null,
-      request_body_bytes: this.requestBody ? this.requestBody.byteLength : this.requestBodyBytes,
+      request_body_bytes: this.body ? this.body.byteLength : this.requestBodyBytes,
       response_body_bytes: this.responseBodyBytes,
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
+      secret_scan: this.scanStatus,
       secret_findings: this.secretFindings,
     }
   }
 
   /**
    * The exact bytes for the audit store (v2): the request as forwarded (or its redacted
-   * form, with the original's hash), the response as received up to the cap (redacted when
-   * the request was scanned: upstreams echo parts of it).
+   * form, with the hash of the bytes received), the response as received up to the cap
+   * (redacted when the request was scanned: upstreams echo parts of it). A request that
+   * carried a misplaced proxy token is stored with the token cut out.
    */
-  recordBodies(redactResponse?: (text: string) => string): RecordBodies {
+  recordBodies(scannedResponse?: { text: string | null }): RecordBodies {
     let request: BodyBytes | undefined
-    if (this.requestBody && this.requestBody.byteLength > 0) {
-      request =
-        this.requestBodyForRecord !== undefined
-          ? { stored: new TextEncoder().encode(this.requestBodyForRecord), original: this.requestBody, redacted: true, truncated: false }
-          : { stored: this.forwardedBody ?? this.requestBody, redacted: false, truncated: false }
+    if (this.body && this.body.byteLength > 0) {
+      if (this.tokenMisplaced) {
+        const text = this.requestBodyForRecord ?? new TextDecoder().decode(this.body)
+        request = { stored: new TextEncoder().encode(redactProxyTokens(text)), redacted: true, truncated: false }
+      } else if (this.requestBodyForRecord !== undefined) {
+        request = { stored: new TextEncoder().encode(this.requestBodyForRecord), original: this.body, redacted: true, truncated: false }
+      } else {
+        request = { stored: this.forwardBody ?? this.body, redacted: false, truncated: false }
+      }
     }
     let response: BodyBytes | undefined
     if (this.responseBody && this.responseBody.byteLength > 0) {
       const truncated = this.responseTruncated || (this.responseBodyBytes ?? 0) > this.responseBody.byteLength
-      response = { stored: this.responseBody, redacted: false, truncated }
-      if (redactResponse) {
-        const text = new TextDecoder().decode(this.responseBody)
-        const redacted = redactResponse(text)
-        if (redacted !== text) response = { stored: new TextEncoder().encode(redacted), original: this.responseBody, redacted: true, truncated }
+      if (!scannedResponse) response = { stored: this.responseBody, redacted: false, truncated }
+      else if (scannedResponse.text !== null) {
+        // The record's text is the redacted response; unchanged text stores the bytes as received.
+        const stored = new TextEncoder().encode(scannedResponse.text)
+        response = Buffer.from(stored).equals(Buffer.from(this.responseBody))
+          ? { stored: this.responseBody, redacted: false, truncated }
+          : { stored, original: this.responseBody, redacted: true, truncated }
       }
+      // A response whose scan did not finish is not stored (as in the record).
     }
     return { request, response }
   }

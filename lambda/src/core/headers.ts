@@ -39,13 +39,76 @@ export function isRedactedHeader(name: string): boolean {
   return REDACTED.has(lower) || /cookie|auth|secret|password|(^|-)(api-?key|token)$/.test(lower)
 }
 
-/** Request headers for the upstream call: client headers minus hop-by-hop and credentials. */
+/**
+ * Request headers forwarded upstream: an explicit set (default-deny), because a header
+ * list that strips known credential names forwards every credential it does not know
+ * (`x-openai-key`, `bearer`, `x-credential`: trust issue, finding 7). These are what
+ * Codex CLI 0.169 and the OpenAI SDKs send (NOTES.md, "Headers Codex sends"). Not
+ * forwarded on purpose: `openai-organization` / `openai-project` (the proxy chooses the
+ * account), cookies, and the proxy's own `x-codex-proxy-*` headers.
+ */
+const FORWARDED_REQUEST_HEADERS = new Set([
+  'accept',
+  'accept-language',
+  'content-type',
+  'user-agent',
+  'originator',
+  'session-id',
+  'session_id',
+  'thread-id',
+  'thread_id',
+  'conversation_id',
+  'x-client-request-id',
+  'x-openai-subagent',
+  'openai-beta',
+  'idempotency-key',
+  'traceparent',
+  'tracestate',
+])
+const FORWARDED_REQUEST_PREFIXES = ['x-codex-', 'x-stainless-'] as const
+
+export function isForwardedRequestHeader(name: string): boolean {
+  const lower = name.toLowerCase()
+  if (lower.startsWith('x-codex-proxy-')) return false
+  return FORWARDED_REQUEST_HEADERS.has(lower) || FORWARDED_REQUEST_PREFIXES.some((p) => lower.startsWith(p))
+}
+
+/** Request headers for the upstream call: the forwarded set, then the upstream's credential. */
 export function upstreamRequestHeaders(incoming: Headers, apiKey: string | undefined): Headers {
   const out = new Headers()
   incoming.forEach((value, name) => {
-    if (!NOT_FORWARDED.has(name) && !name.startsWith('proxy-')) out.append(name, value)
+    if (isForwardedRequestHeader(name)) out.append(name, value)
   })
   if (apiKey) out.set('authorization', `Bearer ${apiKey}`)
+  return out
+}
+
+/** Not forwarded but harmless and useful to on-call, so recorded verbatim. */
+const RECORDED_DIAGNOSTIC_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-encoding',
+  'accept-encoding',
+  'connection',
+  'expect',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-amzn-trace-id',
+])
+
+/**
+ * Request headers for records and dumps: names always, values only of forwarded and
+ * diagnostic headers that are not credentials; any other value may be a credential the
+ * client put in an unexpected place, so it is recorded as `[REDACTED]`.
+ */
+export function recordedRequestHeaders(headers: Headers, clean: (value: string) => string = (v) => v): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    const readable = !isRedactedHeader(name) && (isForwardedRequestHeader(name) || RECORDED_DIAGNOSTIC_HEADERS.has(name))
+    out[name] = readable ? clean(value) : REDACTED_VALUE
+  })
   return out
 }
 

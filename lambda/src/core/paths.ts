@@ -1,5 +1,6 @@
-// Request-target handling: refuse dangerous paths, normalise to /v1, and the strict
-// path policy. Works on the raw target because URL parsing would hide `..`.
+// Request-target handling: refuse dangerous paths and normalise to /v1. Works on the raw
+// target because URL parsing would hide `..`. Which paths are forwarded is the endpoint
+// policy (contracts/endpoints.ts).
 
 export interface ParsedTarget {
   /** Path as the client sent it (percent-encoding untouched). */
@@ -23,6 +24,7 @@ export function checkTarget(rawTarget: string): TargetCheck {
   if (!rawPath.startsWith('/')) return { ok: false, reason: 'path must start with /' }
   if (CONTROL_OR_BACKSLASH.test(rawTarget)) return { ok: false, reason: 'control character or backslash in the request target' }
   if (DANGEROUS_ESCAPE.test(rawPath)) return { ok: false, reason: 'encoded slash, dot or control character in the path' }
+  if (!isWellFormedPercentEncoding(rawPath)) return { ok: false, reason: 'malformed percent-encoding in the path' }
   const segments = rawPath.split('/')
   if (segments.some((s) => s === '..' || s === '.')) return { ok: false, reason: 'dot segment in the path' }
   if (rawPath.includes('//')) return { ok: false, reason: 'empty path segment' }
@@ -38,20 +40,17 @@ export function normalisePath(rawPath: string): string {
   return `/v1${rawPath === '/' ? '' : rawPath}`
 }
 
-/**
- * What Codex CLI 0.169 calls through a custom `wire_api = "responses"` provider
- * (verified by the e2e test that runs the real binary): model calls, remote
- * compaction, and the model list.
- */
-export const STRICT_ALLOWED: ReadonlyArray<{ method: string; path: string }> = [
-  { method: 'POST', path: '/v1/responses' },
-  { method: 'POST', path: '/v1/responses/compact' },
-  { method: 'GET', path: '/v1/models' },
-]
-
-export function isAllowedInStrictMode(method: string, path: string): boolean {
-  return STRICT_ALLOWED.some((r) => r.method === method && r.path === path)
-}
-
 /** Methods the OpenAI API serves; anything else is refused before authentication. */
 export const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Every `%` starts two hex digits and the escapes decode to valid UTF-8 (`%E0%A4%A` does not). */
+export function isWellFormedPercentEncoding(path: string): boolean {
+  if (!path.includes('%')) return true
+  if (/%(?![0-9a-fA-F]{2})/.test(path)) return false
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}

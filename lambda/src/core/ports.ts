@@ -2,6 +2,7 @@
 // the core never constructs AWS clients or touches the host runtime itself.
 import type { AuditRecord } from '../contracts/audit-record.js'
 import type { Caller } from '../contracts/tables.js'
+import type { SecretFinding, TextMatch } from '../secrets/types.js'
 
 export interface TokenStore {
   /** The caller for a token hash, or undefined when unknown or disabled. Throws on store failure. */
@@ -99,3 +100,21 @@ export interface CounterStore {
   /** Current values of several items (absent items are missing from the map). */
   get(keys: string[]): Promise<Map<string, Record<string, number>>>
 }
+
+/**
+ * The secret scanner as the core calls it: asynchronous, so a host can run it off the
+ * request thread (the local host uses worker threads, so one large body cannot stall
+ * other requests), and bounded by a time budget after which it answers `timedOut`.
+ */
+export interface BodyScanner {
+  scanJsonBody(text: string, opts: { redact: boolean; budgetMs: number }): Promise<BodyScanResult>
+  scanText(text: string, budgetMs: number): Promise<TextScanResult>
+  close?(): Promise<void>
+}
+export type BodyScanResult =
+  | { timedOut: false; findings: SecretFinding[]; redacted?: string }
+  | { timedOut: true }
+export type TextScanResult = { timedOut: false; matches: TextMatch[] } | { timedOut: true }
+
+/** The host's view of its own dependencies (embedded stores up?), for /healthz. */
+export type HealthCheck = () => { ok: true } | { ok: false; detail: string }

@@ -2,6 +2,11 @@
 // whole response), while keeping a capped copy for the audit record and noting timing,
 // size, upstream failures and client aborts. Pull-based with highWaterMark 0: a chunk is
 // read from upstream only when the client side asks for one, so backpressure holds.
+//
+// Bounded in time: when the exchange deadline passes — the upstream is slow, or the client
+// stopped reading (backpressure) — the upstream read is cancelled, the client's stream is
+// errored (the host then drops the connection) and the outcome is reported at once, so
+// the record is written even though the client never finishes (trust issue, finding 5).
 import { concatBytes } from './bytes.js'
 
 export interface RelayOutcome {
@@ -22,6 +27,13 @@ export interface RelayOptions {
   onChunk: (chunk: Uint8Array) => void
   /** Tells whether an error came from the client going away (vs. upstream). */
   clientGone: () => boolean
+  /**
+   * The answer was complete when the client left (Codex closes the connection right after
+   * `response.completed`, sometimes before the upstream ends the stream): not an abort.
+   */
+  answerComplete: () => boolean
+  /** Aborts at the exchange deadline. */
+  deadline: AbortSignal
   describeError: (err: unknown) => string
   onDone: (outcome: RelayOutcome) => void
 }
@@ -34,22 +46,47 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, opts: RelayOptio
   let truncated = false
   let firstByteAt: number | null = null
   let finished = false
+  /** A pull is waiting on the upstream: the client is reading. */
+  let pulling = false
+  let controller!: ReadableStreamDefaultController<Uint8Array>
 
   const finish = (upstreamError: string | null, clientAborted: boolean) => {
     if (finished) return
     finished = true
+    opts.deadline.removeEventListener('abort', onDeadline)
     opts.onDone({ bytes, captured: concatBytes(kept, keptBytes), truncated, firstByteAt, upstreamError, clientAborted })
   }
+  const onDeadline = () => {
+    if (finished) return
+    finish(opts.describeError(opts.deadline.reason), false)
+    void reader.cancel(opts.deadline.reason).catch(() => {})
+    // A reading client gets a cleanly ended stream (the pending pull closes it); one that
+    // stopped reading gets an error, on which the host drops its connection.
+    if (!pulling) {
+      try {
+        controller.error(new Error('exchange deadline passed'))
+      } catch {
+        // already closed
+      }
+    }
+  }
+  if (opts.deadline.aborted) queueMicrotask(onDeadline)
+  else opts.deadline.addEventListener('abort', onDeadline, { once: true })
 
   return new ReadableStream<Uint8Array>(
     {
+      start(c) {
+        controller = c
+      },
       async pull(controller) {
         let result: ReadableStreamReadResult<Uint8Array>
+        pulling = true
         try {
           result = await reader.read()
         } catch (err) {
+          if (finished) return closeQuietly(controller)
           if (opts.clientGone()) {
-            finish(null, true)
+            finish(null, !opts.answerComplete())
             controller.error(err)
           } else {
             // The client gets a cleanly ended stream; the record says what happened.
@@ -57,7 +94,10 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, opts: RelayOptio
             controller.close()
           }
           return
+        } finally {
+          pulling = false
         }
+        if (finished) return closeQuietly(controller)
         if (result.done) {
           finish(null, false)
           controller.close()
@@ -81,10 +121,18 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, opts: RelayOptio
         controller.enqueue(chunk)
       },
       cancel(reason) {
-        finish(null, true)
+        finish(null, !opts.answerComplete())
         return reader.cancel(reason).catch(() => {})
       },
     },
     { highWaterMark: 0 },
   )
+}
+
+function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
+  try {
+    controller.close()
+  } catch {
+    // already closed or errored
+  }
 }

@@ -9,13 +9,8 @@
 //   prompt_tokens_details:{cached_tokens}, completion_tokens_details:{reasoning_tokens}}`
 //   on the JSON body, or on the last stream chunk (`stream_options.include_usage`).
 
-export interface Usage {
-  input_tokens: number | null
-  cached_input_tokens: number | null
-  output_tokens: number | null
-  reasoning_tokens: number | null
-  total_tokens: number | null
-}
+import type { Usage } from '../contracts/usage.js'
+export type { Usage }
 
 export interface UsageResult {
   usage: Usage | null
@@ -59,13 +54,13 @@ export function normaliseUsage(raw: unknown): Usage | undefined {
 const FINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed', 'response.done'])
 
 /** Usage from one parsed SSE `data:` payload or JSON body, if it carries any. */
-export function usageFromPayload(payload: unknown): Partial<UsageResult> {
+export function usageFromPayload(payload: unknown): Partial<UsageResult> & { terminal?: boolean } {
   const p = obj(payload)
   if (!p) return {}
   const response = obj(p.response)
   if (typeof p.type === 'string' && response) {
     const model = typeof response.model === 'string' ? response.model : null
-    if (FINAL_RESPONSE_EVENTS.has(p.type)) return { usage: normaliseUsage(response.usage) ?? null, model }
+    if (FINAL_RESPONSE_EVENTS.has(p.type)) return { usage: normaliseUsage(response.usage) ?? null, model, terminal: true }
     return { model }
   }
   const model = typeof p.model === 'string' ? p.model : null
@@ -73,8 +68,10 @@ export function usageFromPayload(payload: unknown): Partial<UsageResult> {
   return usage ? { usage, model } : { model }
 }
 
-// Data of a single SSE event larger than this is not kept for parsing (memory bound).
-const MAX_EVENT_CHARS = 32 * 1024 * 1024
+// Data of a single SSE event, or a single line, larger than this is not kept for parsing:
+// a stream without newlines once grew a string until V8 threw "Invalid string length",
+// uncaught, after the client had its 200 (trust issue, finding 6).
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024
 
 /**
  * Incremental extractor: feed response chunks as they pass; `finish()` gives the last
@@ -84,10 +81,15 @@ export class UsageExtractor {
   private readonly sse: boolean
   private readonly decoder = new TextDecoder()
   private partialLine: string[] = []
+  private partialChars = 0
+  /** The current line outgrew MAX_EVENT_CHARS: skip to the next newline. */
+  private skippingLine = false
+  private eventName = ''
   private data: string[] = []
   private dataChars = 0
   private overflow = false
   private result: UsageResult = { usage: null, model: null }
+  private terminal = false
 
   constructor(contentType: string | null) {
     this.sse = contentType !== null && /text\/event-stream/i.test(contentType)
@@ -95,6 +97,11 @@ export class UsageExtractor {
 
   get isStream(): boolean {
     return this.sse
+  }
+
+  /** A terminal event went by (`response.completed`/`incomplete`/`failed`, chat `[DONE]`). */
+  get sawTerminalEvent(): boolean {
+    return this.terminal
   }
 
   push(chunk: Uint8Array): void {
@@ -105,15 +112,27 @@ export class UsageExtractor {
       const nl = text.indexOf('\n', start)
       if (nl === -1) break
       let line = text.slice(start, nl)
+      start = nl + 1
+      if (this.skippingLine) {
+        this.skippingLine = false
+        continue
+      }
       if (this.partialLine.length > 0) {
         this.partialLine.push(line)
         line = this.partialLine.join('')
         this.partialLine = []
+        this.partialChars = 0
       }
       this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line)
-      start = nl + 1
     }
-    if (start < text.length) this.partialLine.push(text.slice(start))
+    if (start < text.length && !this.skippingLine) {
+      this.partialChars += text.length - start
+      if (this.partialChars > MAX_EVENT_CHARS) {
+        this.partialLine = []
+        this.partialChars = 0
+        this.skippingLine = true
+      } else this.partialLine.push(text.slice(start))
+    }
   }
 
   /** Final result; `body` is the complete response text for non-stream responses. */
@@ -134,6 +153,10 @@ export class UsageExtractor {
 
   private onLine(line: string): void {
     if (line === '') return this.dispatch()
+    if (line.startsWith('event:')) {
+      this.eventName = line.slice(6).trim()
+      return
+    }
     if (!line.startsWith('data:') || this.overflow) return
     const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
     this.dataChars += value.length
@@ -147,6 +170,8 @@ export class UsageExtractor {
 
   private dispatch(): void {
     const data = this.data.length === 1 ? this.data[0]! : this.data.join('\n')
+    if (FINAL_RESPONSE_EVENTS.has(this.eventName) || data === '[DONE]') this.terminal = true
+    this.eventName = ''
     this.data = []
     this.dataChars = 0
     this.overflow = false
@@ -159,7 +184,8 @@ export class UsageExtractor {
     }
   }
 
-  private merge(found: Partial<UsageResult>): void {
+  private merge(found: Partial<UsageResult> & { terminal?: boolean }): void {
+    if (found.terminal) this.terminal = true
     if (found.usage) this.result.usage = found.usage
     if (found.model) this.result.model = found.model
   }

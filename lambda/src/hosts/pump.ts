@@ -15,7 +15,9 @@ export async function pumpBody(body: ReadableStream<Uint8Array>, sink: Writable,
       }
       const { done, value } = await reader.read()
       if (done) return 'complete'
-      if (!sink.write(value)) await drained(sink)
+      // A client that stops reading must not hold the exchange: the core errors the body at
+      // its deadline, which ends this wait too (then the read below throws).
+      if (!sink.write(value)) await Promise.race([drained(sink), reader.closed.catch(() => {})])
     }
   } catch {
     // The core errors the body only when the client went away mid-read.

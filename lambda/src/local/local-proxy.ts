@@ -5,32 +5,23 @@ import { appendFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProxyConfig } from '../contracts/config.js'
-import { DEFAULT_SECRET_SCAN_MODE, DEFAULTS, ENV, parseBoolean } from '../contracts/config.js'
+import { DEFAULTS, defaultProxyConfig, ENV, parseBoolean } from '../contracts/config.js'
 import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
-import type { KeySource, Metrics } from '../core/ports.js'
+import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
-import { createProxy } from '../core/proxy.js'
+import { composeProxy } from '../compose.js'
 import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
-import { pricerFromEnv } from '../pricing/from-env.js'
-import { secretScannerFromEnv } from '../secrets/from-env.js'
-import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
-import { DynamoTokenStore } from '../stores/dynamo-token-store.js'
-import { ResilientAuditSink } from '../stores/resilient-audit-sink.js'
-import { BodyWriter } from '../bodies/body-writer.js'
-import { AuditStoreSink } from '../stores/audit-store-sink.js'
-import { ObjectMetadataSink } from '../stores/metadata-sinks.js'
-import { S3ObjectStore } from '../stores/s3-object-store.js'
-import { TeeAuditSink } from '../stores/tee-audit-sink.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DumpDirSink } from './dump-sink.js'
 import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { spawnStoreProcess } from './store-process.js'
+import { WorkerBodyScanner } from './worker-scanner.js'
 
 export const LOCAL_NAMES: StackNames = {
   tokensTable: TOKENS_TABLE.defaultName,
@@ -44,7 +35,6 @@ export interface LocalProxyOptions {
   dataDir: string
   upstreamUrl?: string
   apiKey?: string | undefined
-  strict?: boolean
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
   /** Use these AWS resources instead of the embedded stores. */
@@ -118,40 +108,28 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     }
     const metrics = options.metrics ?? noMetrics
     const fallbackFile = join(options.dataDir, 'audit-fallback.log')
-    // Audit v2: bodies content-addressed under bodies/, metadata as JSON under metadata/
-    // (contracts/audit-bodies.ts). s3rver ignores If-None-Match on PUT: HEAD first there.
-    const objects = new S3ObjectStore(s3, names.bucket, target.local ? 'head-then-put' : 'if-none-match')
-    const storeSink = new AuditStoreSink(new BodyWriter(objects), new ObjectMetadataSink(objects))
-    const primary = options.dumpDir ? new TeeAuditSink(storeSink, [new DumpDirSink(options.dumpDir)], log) : storeSink
-    const audit = new ResilientAuditSink(
-      primary,
-      (line) => {
+    const apiKey = options.apiKey
+    const settingsEnv = options.env ?? process.env
+    const fallbackFingerprintKey = await localFingerprintKey(options.dataDir)
+    let scanner: WorkerBodyScanner | undefined
+    const proxy = composeProxy({
+      config: { ...defaultProxyConfig(PROXY_VERSION), ...options.config, ...(options.upstreamUrl && { upstreamUrl: options.upstreamUrl }) },
+      env: settingsEnv,
+      dynamo,
+      s3,
+      names,
+      key: { get: async () => apiKey },
+      writeFallbackLine: (line) => {
         // Locally the "log stream" is stderr plus a file next to the stores.
         process.stderr.write(`${line}\n`)
         appendFileSync(fallbackFile, `${line}\n`, { mode: 0o600 })
       },
-      metrics,
-    )
-    const apiKey = options.apiKey
-    const key: KeySource = { get: async () => apiKey }
-    const proxy = createProxy({
-      config: {
-        upstreamUrl: options.upstreamUrl ?? DEFAULTS.upstreamUrl,
-        strict: options.strict ?? DEFAULTS.strict,
-        upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
-        bodyCapBytes: DEFAULTS.bodyCapBytes,
-        maxRequestBytes: DEFAULTS.maxRequestBytes,
-        tokenCacheMs: DEFAULTS.tokenCacheMs,
-        secretScanMode: DEFAULT_SECRET_SCAN_MODE,
-        version: PROXY_VERSION,
-        ...options.config,
-      },
-      tokens: new DynamoTokenStore(dynamo, names.tokensTable),
-      counters: new DynamoCounterStore(dynamo, names.usageTable),
-      pricer: pricerFromEnv(options.env ?? process.env),
-      secretScanner: secretScannerFromEnv(options.env ?? process.env, await localFingerprintKey(options.dataDir)),
-      audit,
-      key,
+      ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
+      // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
+      conditionalWrites: target.local ? 'head-then-put' : 'if-none-match',
+      fallbackFingerprintKey,
+      // Large bodies are scanned in worker threads: one body cannot stall other requests.
+      runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
       metrics,
       log,
     })
@@ -185,6 +163,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       close: () =>
         (closing ??= (async () => {
           await server.close()
+          await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)
             await stores.close()

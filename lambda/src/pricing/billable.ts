@@ -7,7 +7,7 @@
 // - output tokens at the output price; reasoning tokens are a PART of `output_tokens`
 //   and must not be added again (LiteLLM #18599 mis-priced reasoning tokens).
 // `reasoning_tokens` and `total_tokens` therefore never enter the cost.
-import type { Usage } from '../core/usage.js'
+import type { Usage } from '../contracts/usage.js'
 
 export interface BillableTokens {
   /** All input tokens, cached included (the package and OpenAI both count this way). */

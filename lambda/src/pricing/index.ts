@@ -5,7 +5,7 @@
 // usage and is never replaced by a guess: the caller records `cost_usd: null` and emits a
 // metric. (LiteLLM #36529 logged $0 for streamed Responses calls: a 0 is a claim, null is
 // honest.)
-import type { Usage } from '../core/usage.js'
+import type { Usage } from '../contracts/usage.js'
 import { billableTokens } from './billable.js'
 import { findOverride, NO_OVERRIDES, type PriceOverrides } from './overrides.js'
 import { packagePrice } from './package-prices.js'

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv, SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
+import { ENDPOINT_GROUPS, type EndpointGroup, parseEndpointGroups } from '../../../lambda/src/contracts/endpoints.js'
 import { PROXY_VERSION } from '../../../lambda/src/contracts/version.js'
 
 export default class Serve extends Command {
@@ -26,6 +27,10 @@ stores (credentials from the usual AWS SDK chain).`
       command: `printenv OPENAI_API_KEY | <%= config.bin %> <%= command.id %> --port 0 --server-info /tmp/cxp.json --http-shutdown`,
     },
     {
+      description: 'Also forward embeddings and the chat completions API (default: only what Codex uses)',
+      command: '<%= config.bin %> <%= command.id %> --endpoints codex,embeddings,chat',
+    },
+    {
       description: 'Against a fake upstream, with exchange dumps',
       command: '<%= config.bin %> <%= command.id %> --upstream-url http://127.0.0.1:9000 --dump-dir /tmp/dumps',
     },
@@ -43,7 +48,10 @@ stores (credentials from the usual AWS SDK chain).`
     'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
-    strict: Flags.boolean({ description: 'Forward only what Codex needs (POST /v1/responses[/compact], GET /v1/models).', env: ENV.strict }),
+    endpoints: Flags.string({
+      description: `Endpoint groups to forward, comma-separated (default-deny; default "codex": POST /v1/responses[/compact], GET /v1/models[/{id}]). Groups: ${ENDPOINT_GROUPS.join(', ')} [env: ${ENV.endpoints}].`,
+    }),
+    strict: Flags.boolean({ description: 'Deprecated: the default now forwards only what Codex needs (same as --endpoints codex).', env: ENV.strict, hidden: true }),
     'secret-scan': Flags.option({
       options: SECRET_SCAN_MODES,
       description: `Secret detection on request bodies: off, flag (record findings), redact (replace before forwarding), block (400 secret_detected) [default flag; env: ${ENV.secretScan}].`,
@@ -72,11 +80,14 @@ stores (credentials from the usual AWS SDK chain).`
     // CODEX_PROXY_* variables as in Lambda; flags win.
     let upstreamUrl: string
     let envConfig: ReturnType<typeof proxyConfigFromEnv>
+    let endpoints: EndpointGroup[]
     try {
       upstreamUrl = normaliseUpstreamUrl(flags['upstream-url'])
       envConfig = proxyConfigFromEnv(process.env, PROXY_VERSION)
+      endpoints = flags.endpoints !== undefined ? parseEndpointGroups(flags.endpoints, '--endpoints') : [...envConfig.endpoints]
+      if (endpoints.length === 0) throw new ConfigError('--endpoints names no endpoint group')
     } catch (err) {
-      this.error((err as ConfigError).message, { exit: 2 })
+      this.error((err as Error).message, { exit: 2 })
     }
     const { key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch(
       (err: Error) => this.error(err.message, { exit: 2 }),
@@ -117,13 +128,12 @@ stores (credentials from the usual AWS SDK chain).`
       dataDir,
       upstreamUrl,
       apiKey: key,
-      strict: flags.strict,
       dumpDir: flags['dump-dir'],
       aws,
       config: {
         ...envConfig,
         upstreamUrl,
-        strict: flags.strict,
+        endpoints,
         ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }),
         ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
       },
@@ -146,7 +156,7 @@ stores (credentials from the usual AWS SDK chain).`
       upstream_url: upstreamUrl,
       data_dir: aws ? null : dataDir,
       key_origin: origin,
-      strict: flags.strict,
+      endpoints,
       secret_scan: flags['secret-scan'] ?? envConfig.secretScanMode,
       ...(firstToken && { first_token: { ...firstToken, setup: codexSetup(proxy.url, firstToken.token) } }),
     }
@@ -154,7 +164,7 @@ stores (credentials from the usual AWS SDK chain).`
       this.log(JSON.stringify(info))
     } else {
       status(
-        `codex-proxy listening on ${proxy.url} → ${upstreamUrl}${flags.strict ? ' (strict)' : ''}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
+        `codex-proxy listening on ${proxy.url} → ${upstreamUrl}; endpoints: ${endpoints.join(', ')}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
       )
       if (firstToken) {
         this.log(`\nNo tokens existed: created ${firstToken.token_id} for user "${firstToken.user_id}".`)

@@ -32,7 +32,7 @@ import type { CounterStore, Metrics } from '../ports.js'
 
 export interface AdmissionRequest {
   caller: Caller
-  /** Reserved cost (USD) of this request; see cost-estimate.ts. */
+  /** Reserved cost (USD) of this request; see cost-estimate.ts. 0: a free call, which reserves nothing. */
   estimateUsd: number
   at: Date
 }
@@ -78,8 +78,10 @@ export class Governor {
   async admit(request: AdmissionRequest): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: Refusal }> {
     const { caller, at } = request
     const levels = spendLevelsOf(caller, at)
-    const estimate = Math.max(1, Math.ceil(request.estimateUsd * 1_000_000))
-    const limited = levels.filter((l) => l.limits.length > 0)
+    const estimate = request.estimateUsd > 0 ? Math.max(1, Math.ceil(request.estimateUsd * 1_000_000)) : 0
+    // A free call (the model list, a retrieval) reserves nothing, so a spent budget never
+    // refuses it (trust issue, finding 4).
+    const limited = estimate === 0 ? [] : levels.filter((l) => l.limits.length > 0)
     const reservation = (value: number) => Object.fromEntries(PERIODS.map((p) => [spendAttr('committed', p, at), value]))
 
     const [rates, results] = await Promise.all([

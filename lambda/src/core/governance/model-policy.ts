@@ -34,8 +34,17 @@ export function filterModelList(body: unknown, lists: string[][]): unknown {
   return { ...list, data: list.data.filter((m) => typeof m.id === 'string' && isModelAllowed(m.id, lists)) }
 }
 
-/** `GET /v1/models/<id>`: the model id a single-model lookup names, if any. */
+/**
+ * `GET /v1/models/<id>`: the model id a single-model lookup names, if any. The target
+ * stage refuses malformed escapes, but this must not throw on its own either (a bad
+ * escape here once answered 500 with a stack trace: trust issue, finding 9).
+ */
 export function modelOfLookupPath(path: string): string | undefined {
   const m = /^\/v1\/models\/([^/]+)$/.exec(path)
-  return m ? decodeURIComponent(m[1]!) : undefined
+  if (!m) return undefined
+  try {
+    return decodeURIComponent(m[1]!)
+  } catch {
+    return m[1]!
+  }
 }

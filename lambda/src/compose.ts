@@ -1,0 +1,86 @@
+// The composition root: the proxy's dependencies built the same way for both hosts. The
+// Lambda entry (hosts/lambda-entry.ts) and the local host (local/local-proxy.ts) pass what
+// differs — the store transports, the key source, where fallback lines go, how the
+// scanner runs — and get a proxy.
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { ProxyConfig } from './contracts/config.js'
+import type { AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
+import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
+import { inlineBodyScanner } from './core/scanners.js'
+import { pricerFromEnv } from './pricing/from-env.js'
+import type { SecretScanner } from './secrets/index.js'
+import { secretScannerFromEnv } from './secrets/from-env.js'
+import { DynamoCounterStore } from './stores/dynamo-counter-store.js'
+import type { DynamoWire } from './stores/dynamo-wire.js'
+import { DynamoTokenStore } from './stores/dynamo-token-store.js'
+import { ResilientAuditSink } from './stores/resilient-audit-sink.js'
+import { BodyWriter } from './bodies/body-writer.js'
+import { ENV } from './contracts/config.js'
+import { AuditStoreSink } from './stores/audit-store-sink.js'
+import { credentialsFromEnv } from './stores/dynamo-http.js'
+import { FirehoseHttp } from './stores/firehose-http.js'
+import { FirehoseMetadataSink, type MetadataSink, ObjectMetadataSink } from './stores/metadata-sinks.js'
+import { type ConditionalWrite, S3ObjectStore } from './stores/s3-object-store.js'
+import { TeeAuditSink } from './stores/tee-audit-sink.js'
+
+export interface ProxyWiring {
+  config: ProxyConfig
+  /** Settings without a ProxyConfig field: price overrides, the scanner allow-list and key. */
+  env: Record<string, string | undefined>
+  dynamo: DynamoWire
+  s3: S3Client
+  names: { tokensTable: string; usageTable: string; bucket: string }
+  /** How body objects are written once: S3's If-None-Match (default), or HEAD first (s3rver ignores it on PUT). */
+  conditionalWrites?: ConditionalWrite
+  key: KeySource
+  /** Where a record goes when S3 fails: the log stream (Lambda), stderr and a file (local). */
+  writeFallbackLine: (line: string) => void
+  /** Best-effort extra copies of each record (dump files). */
+  extraSinks?: AuditSink[]
+  /** Fingerprint key when the environment sets none (local: kept in the data directory). */
+  fallbackFingerprintKey?: string
+  /** How the scanner runs; default in the calling thread. */
+  runScanner?: (scanner: SecretScanner) => BodyScanner
+  health?: HealthCheck
+  metrics: Metrics
+  log: (message: string) => void
+}
+
+export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
+  const storeSink = auditStoreSink(w)
+  const primary = w.extraSinks?.length ? new TeeAuditSink(storeSink, w.extraSinks, w.log) : storeSink
+  const scanner = secretScannerFromEnv(w.env, w.fallbackFingerprintKey)
+  return {
+    config: w.config,
+    tokens: new DynamoTokenStore(w.dynamo, w.names.tokensTable),
+    counters: new DynamoCounterStore(w.dynamo, w.names.usageTable),
+    pricer: pricerFromEnv(w.env),
+    scanner: (w.runScanner ?? inlineBodyScanner)(scanner),
+    audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),
+    key: w.key,
+    metrics: w.metrics,
+    log: w.log,
+    ...(w.health && { health: w.health }),
+  }
+}
+
+export function composeProxy(w: ProxyWiring): Proxy {
+  return createProxy(composeProxyDeps(w))
+}
+
+/**
+ * Audit v2 (contracts/audit-bodies.ts): bodies into the audit bucket, content-addressed;
+ * metadata through Firehose to Parquet when the environment names a stream (the Pulumi
+ * program does), else as JSON objects under metadata/ in the same bucket (local host).
+ * The body writer lives as long as the host: its session state makes each warm turn a delta.
+ */
+export function auditStoreSink(w: Pick<ProxyWiring, 's3' | 'names' | 'env' | 'conditionalWrites'>): AuditStoreSink {
+  const objects = new S3ObjectStore(w.s3, w.names.bucket, w.conditionalWrites ?? 'if-none-match')
+  const stream = w.env[ENV.metadataStream]
+  const region = w.env.AWS_REGION
+  const metadata: MetadataSink =
+    stream && region
+      ? new FirehoseMetadataSink(new FirehoseHttp({ region, credentials: credentialsFromEnv(w.env as NodeJS.ProcessEnv), requestTimeoutMs: 5_000, maxAttempts: 3 }), stream)
+      : new ObjectMetadataSink(objects)
+  return new AuditStoreSink(new BodyWriter(objects), metadata)
+}

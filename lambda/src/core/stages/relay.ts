@@ -1,0 +1,94 @@
+// Stage 9: the upstream's answer back to the client, streamed chunk by chunk, with a
+// capped copy and usage extraction on the way; finish runs when the body has been relayed,
+// cut, abandoned by the client, or stopped at the exchange deadline.
+import { clientResponseHeaders, REQUEST_ID_HEADER } from '../headers.js'
+import type { Exchange } from '../exchange.js'
+import { allowListsOf, filterModelList } from '../governance/model-policy.js'
+import { relayBody } from '../response-relay.js'
+import type { StageEnv } from '../stage-env.js'
+import { UsageExtractor } from '../usage.js'
+import type { UpstreamAnswer } from './forward.js'
+
+export const BUDGET_WARNING_HEADER = 'x-codex-proxy-budget-warning'
+
+export async function relayAnswer(
+  ex: Exchange,
+  env: StageEnv,
+  answer: UpstreamAnswer,
+  clientSignal: AbortSignal,
+  onRelayed: (usage: UsageExtractor) => void,
+): Promise<Response> {
+  const { response: upstream } = answer
+  ex.origin = 'upstream'
+  ex.status = upstream.status
+  const headers = clientResponseHeaders(upstream.headers, ex.requestId)
+  if (ex.admission && ex.admission.warnings.length > 0) headers.set(BUDGET_WARNING_HEADER, ex.admission.warnings.join(' | '))
+  headers.set(REQUEST_ID_HEADER, ex.requestId)
+  ex.responseHeaders = headers
+  const usage = new UsageExtractor(upstream.headers.get('content-type'))
+
+  if (!upstream.body) {
+    ex.responseBodyBytes = 0
+    ex.responseComplete = true
+    onRelayed(usage)
+    return new Response(null, { status: upstream.status, headers })
+  }
+
+  let body: ReadableStream<Uint8Array> = upstream.body
+  // The model list shows only what the caller may use.
+  const lists = allowListsOf(ex.caller!)
+  if (lists.length > 0 && ex.method === 'GET' && ex.path === '/v1/models' && upstream.ok) {
+    body = await filteredModelListBody(upstream, lists)
+  }
+  const declaredLength = Number(upstream.headers.get('content-length') ?? NaN)
+  let relayed = 0
+
+  return new Response(
+    relayBody(body, {
+      capBytes: env.config.bodyCapBytes,
+      monotonic: () => env.clock.monotonic(),
+      onChunk: (chunk) => {
+        relayed += chunk.byteLength
+        usage.push(chunk)
+      },
+      clientGone: () => clientSignal.aborted,
+      answerComplete: () => usage.sawTerminalEvent || (Number.isFinite(declaredLength) && relayed >= declaredLength),
+      deadline: answer.deadline,
+      describeError: answer.describe,
+      onDone: (outcome) => {
+        ex.endedMono = env.clock.monotonic()
+        ex.firstByteAt = outcome.firstByteAt
+        ex.responseBody = outcome.captured
+        ex.responseBodyBytes = outcome.bytes
+        ex.responseTruncated = outcome.truncated
+        ex.upstreamError = outcome.upstreamError
+        ex.clientAborted = outcome.clientAborted
+        ex.responseComplete = !outcome.upstreamError && !outcome.clientAborted && !outcome.truncated
+        onRelayed(usage)
+      },
+    }),
+    { status: upstream.status, headers },
+  )
+}
+
+const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024
+
+/** The allowed models only. Default-deny: a list that cannot be read or filtered shows no model. */
+async function filteredModelListBody(upstream: Response, allowLists: string[][]): Promise<ReadableStream<Uint8Array>> {
+  let text: string
+  try {
+    text = await upstream.text()
+  } catch {
+    // Cut mid-read: nothing of it reaches the client rather than an unfiltered part.
+    return new Response('').body!
+  }
+  let filtered: unknown
+  try {
+    if (text.length > MAX_MODEL_LIST_BYTES) throw new Error('too large')
+    filtered = filterModelList(JSON.parse(text), allowLists)
+  } catch {
+    // Default-deny: a list the proxy cannot filter shows nothing rather than everything.
+    filtered = { object: 'list', data: [] }
+  }
+  return new Response(JSON.stringify(filtered)).body!
+}
