@@ -90,6 +90,8 @@ export async function scanMetadata(options: MetadataScan): Promise<{ read: numbe
   return { read, listed }
 }
 
+const DAMAGED = Symbol('damaged body')
+
 /** Body access for auditors: body records and bodies rebuilt and checked. */
 export class AuditBodies {
   readonly reader: BodyReader
@@ -110,10 +112,18 @@ export class AuditBodies {
     return this.reader.body(record, which)
   }
 
-  /** The v1-shaped record of a v2 request: metadata, headers and bodies as text. */
+  /**
+   * The v1-shaped record of a v2 request: metadata, headers and bodies as text. A body
+   * that cannot be rebuilt (missing or altered block: BodyIntegrityError) is left out
+   * (null, marked truncated), so that one damaged request does not stop a search.
+   */
   async assemble(meta: AuditMetadata): Promise<AuditRecord> {
     const record = await this.recordFor(meta)
-    const [req, res] = record ? await Promise.all([this.body(record, 'request'), this.body(record, 'response')]) : [undefined, undefined]
+    const rebuild = (which: 'request' | 'response') =>
+      record ? this.body(record, which).catch((err: Error) => (err.name === 'BodyIntegrityError' ? DAMAGED : Promise.reject(err))) : Promise.resolve(undefined)
+    const [reqOrDamaged, resOrDamaged] = await Promise.all([rebuild('request'), rebuild('response')])
+    const req = reqOrDamaged === DAMAGED ? undefined : reqOrDamaged
+    const res = resOrDamaged === DAMAGED ? undefined : resOrDamaged
     const text = (b: RebuiltBody | undefined) => (b ? new TextDecoder().decode(b.bytes) : null)
     const { record_version: _v, bodies: _b, ...rest } = meta
     return {
@@ -122,7 +132,7 @@ export class AuditBodies {
       response_headers: record?.response_headers ?? null,
       request_body: text(req),
       response_body: text(res),
-      truncated: { request_body: req?.stored.truncated ?? false, response_body: res?.stored.truncated ?? false },
+      truncated: { request_body: reqOrDamaged === DAMAGED || (req?.stored.truncated ?? false), response_body: resOrDamaged === DAMAGED || (res?.stored.truncated ?? false) },
     }
   }
 }

@@ -130,7 +130,7 @@ export default class AuditShowCommand extends BaseCommand<AuditShow> {
     if (!this.jsonEnabled()) {
       if (note) process.stderr.write(`${note}\n`)
       else process.stderr.write(`${which} body of ${id}: ${bytes.byteLength} bytes, SHA-256 verified\n`)
-      process.stdout.write(bytes)
+      process.stdout.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
     }
     return result
   }
