@@ -8,7 +8,7 @@
 // compaction rewrites history). A delta only ever refers to a body record this instance
 // has already written successfully, so every chain is complete whatever runs concurrently.
 import { promisify } from 'node:util'
-import { constants, gzip } from 'node:zlib'
+import { gzip } from 'node:zlib'
 import { type BodyRecord, BODY_RECORD_VERSION, blockKey, bodyRecordKey, dayPartition, type StoredBody } from '../contracts/audit-bodies.js'
 import { copiedBytes, diff } from './delta.js'
 import type { BodyBytes } from '../core/ports.js'
@@ -61,6 +61,20 @@ interface SessionState {
   chain: number
 }
 
+/**
+ * Requests per chain before a checkpoint: rebuilding a body reads at most this many body
+ * records. 25 keeps that small while checkpoints (the whole skeleton: ~10 KB gzip for a
+ * Codex body) stay a minor share of a session's bytes (bench/audit-storage-results.md).
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 25
+
+/**
+ * gzip level 6 (zlib's default), not the v1 sink's level 1: the objects are small (a few
+ * KB: deltas, single strings), so the CPU is a fraction of a millisecond, spent after the
+ * response has streamed, and each object is written once for good.
+ */
+const GZIP_LEVEL = 6
+
 /** A delta reusing less than this share of the previous skeleton is a break (compaction): write it whole. */
 const REUSE_SHARE = 0.5
 
@@ -75,7 +89,7 @@ export class BodyWriter {
     options: BodyWriterOptions = {},
   ) {
     this.o = {
-      checkpointEvery: options.checkpointEvery ?? 10,
+      checkpointEvery: options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
       maxSessions: options.maxSessions ?? 512,
       maxStateBytes: options.maxStateBytes ?? 64 * 1024 * 1024,
       maxKnownBlocks: options.maxKnownBlocks ?? 50_000,
@@ -118,7 +132,7 @@ export class BodyWriter {
     for (let i = 0; i < pending.length; i += this.o.concurrency) {
       await Promise.all(
         pending.slice(i, i + this.o.concurrency).map(async ([hash, raw]) => {
-          const gz = await gzipAsync(raw, { level: constants.Z_BEST_SPEED })
+          const gz = await gzipAsync(raw, { level: GZIP_LEVEL })
           if ((await this.store.create(blockKey(hash, date), gz, 'application/gzip')) === 'created') {
             puts += 1
             storedBytes += gz.byteLength
@@ -141,7 +155,7 @@ export class BodyWriter {
       response,
     }
     const recordKey = bodyRecordKey(input.requestId, date)
-    const gz = await gzipAsync(JSON.stringify(record), { level: constants.Z_BEST_SPEED })
+    const gz = await gzipAsync(JSON.stringify(record), { level: GZIP_LEVEL })
     if ((await this.store.create(recordKey, gz, 'application/gzip')) === 'created') {
       puts += 1
       storedBytes += gz.byteLength

@@ -3,7 +3,7 @@
 // S3 layout (audit bucket; every object written once, never rewritten, so Object Lock holds):
 //   bodies/year=YYYY/month=MM/day=DD/records/<request_id>.json.gz   one body record per request
 //   bodies/year=YYYY/month=MM/day=DD/blocks/<sha256>.gz              one large string, content-addressed
-//   metadata/year=YYYY/month=MM/day=DD/<request_id>.json             metadata record (local host, serve --aws)
+//   metadata/year=YYYY/month=MM/day=DD/<request_id>.json.gz          metadata record, gzip JSON (local host, serve --aws)
 // In AWS the metadata goes through Firehose to Parquet in the analytics bucket instead
 // (infra/analytics.ts), under the same `metadata/year=…/month=…/day=…/` partitions.
 //
@@ -18,7 +18,7 @@ export const BODIES_PREFIX = 'bodies/'
 export const METADATA_PREFIX = 'metadata/'
 export const BODY_RECORD_SUFFIX = '.json.gz'
 export const BLOCK_SUFFIX = '.gz'
-export const METADATA_SUFFIX = '.json'
+export const METADATA_SUFFIX = '.json.gz'
 
 const pad = (n: number, digits: number) => String(n).padStart(digits, '0')
 

@@ -39,7 +39,7 @@ export async function getMetadata(s3: S3Client, bucket: string, key: string): Pr
   const bytes = await getBytes(s3, bucket, key)
   if (!bytes) return undefined
   try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as AuditMetadata
+    return JSON.parse((await gunzipAsync(bytes)).toString('utf8')) as AuditMetadata
   } catch {
     return undefined // a foreign or damaged object: skip it, as the v1 scan does
   }
