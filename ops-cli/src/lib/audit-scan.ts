@@ -29,7 +29,8 @@ export async function scanAuditRecords(options: ScanOptions): Promise<{ read: nu
   const concurrency = options.concurrency ?? 16
   const bodies = new AuditBodies(options.s3, options.bucket)
   const load = async (key: string): Promise<AuditRecord | undefined> => {
-    if (key.endsWith(AUDIT_SUFFIX)) return getV1Record(options.s3, options.bucket, key)
+    // By prefix: v1 records and v2 metadata share the `.json.gz` suffix.
+    if (key.startsWith(AUDIT_PREFIX)) return getV1Record(options.s3, options.bucket, key)
     const meta = await getMetadata(options.s3, options.bucket, key)
     return meta && bodies.assemble(meta)
   }
