@@ -53,8 +53,6 @@ export const INFRA_DEFAULTS = {
   objectLockMode: 'off' as ObjectLockMode,
   /** Comma-separated endpoint groups forwarded (contracts/endpoints.ts); default-deny: Codex only. */
   endpoints: DEFAULTS.endpoints.join(','),
-  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
-  strictMode: true,
   upstreamUrl: DEFAULTS.upstreamUrl,
   tokenCacheMs: DEFAULTS.tokenCacheMs,
   lambdaCodePath: 'dist/lambda',
@@ -71,6 +69,8 @@ export const OPTIONAL_KEYS = [
   'secretAllowlist',
   /** HMAC key of finding fingerprints; set with `pulumi config set --secret`. */
   'secretFingerprintKey',
+  /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
+  'strictMode',
 ] as const
 
 /**

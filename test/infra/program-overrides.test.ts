@@ -22,7 +22,7 @@ beforeAll(async () => {
     'codex-proxy:logsExpiryDays': '365',
     'codex-proxy:metadataExpiryDays': '1000',
     'codex-proxy:athenaResultsExpiryDays': '3',
-    'codex-proxy:strictMode': 'true',
+    'codex-proxy:endpoints': 'codex,embeddings',
     'codex-proxy:secretScanMode': 'block',
     'codex-proxy:upstreamUrl': 'https://gateway.example.com/v1',
     'codex-proxy:auditBodyCapBytes': '1048576',
@@ -48,7 +48,7 @@ describe('the program with every figure overridden', () => {
 
   it('passes the proxy settings to the function environment', () => {
     expect(fn().inputs.environment.variables).toMatchObject({
-      [ENV.strict]: 'true',
+      [ENV.endpoints]: 'codex,embeddings',
       [ENV.secretScan]: 'block',
       [ENV.upstreamUrl]: 'https://gateway.example.com',
       [ENV.bodyCapBytes]: '1048576',

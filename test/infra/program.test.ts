@@ -104,7 +104,7 @@ describe('the program under the prod configuration', () => {
     it('gets the proxy settings from config, with the upstream deadline 10 s inside the Lambda timeout', () => {
       expect(fn().inputs.environment.variables).toMatchObject({
         [ENV.upstreamUrl]: 'https://api.openai.com',
-        [ENV.strict]: 'false',
+        [ENV.endpoints]: 'codex',
         [ENV.secretScan]: 'flag',
         [ENV.bodyCapBytes]: String(10 * 1024 * 1024),
         [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES),

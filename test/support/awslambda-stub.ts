@@ -1,6 +1,13 @@
-// A stand-in for the `awslambda` global of the Node.js managed runtime (NOTES.md: no
-// local runtime for response streaming here). `HttpResponseStream.from` writes the
-// prelude as the runtime does: JSON metadata followed by 8 NUL bytes.
+// A stand-in for the `awslambda` global of the Node.js managed runtime that behaves like
+// AWS's own runtime client (npm aws-lambda-ric 4.0.2: dist/stream/http-response-stream.js
+// and dist/stream/response-stream.js), where it matters to the host:
+// - `HttpResponseStream.from(stream, prelude)` writes nothing. It sets the content type
+//   to the HTTP-integration type and arms a hook; the prelude (JSON + 8 NUL bytes) goes
+//   out inside the FIRST `write()`.
+// - `end(chunk)` does not go through that hook (Node's `end` writes its chunk directly),
+//   and ending without any `write()` sends no prelude at all: the Function URL then
+//   answers 200 with none of the handler's headers (aws-lambda-nodejs-runtime-interface-client#97).
+// `captureStream()` decodes what a Function URL client would see.
 import { PassThrough, type Writable } from 'node:stream'
 
 export interface HttpResponseStreamMetadata {
@@ -9,13 +16,28 @@ export interface HttpResponseStreamMetadata {
   cookies?: string[]
 }
 
+/** The content type that tells the Function URL front end a prelude leads the body. */
+export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response'
+const DELIMITER = Buffer.alloc(8)
+
+/** The two members of the runtime's response stream that `HttpResponseStream.from` uses. */
+interface RuntimeResponseStream extends Writable {
+  setContentType(type: string): void
+  _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void
+}
+
 export function installAwslambdaStub(): void {
   const stub = {
     streamifyResponse: (handler: unknown) => handler,
     HttpResponseStream: {
       from(stream: Writable, metadata: HttpResponseStreamMetadata): Writable {
-        stream.write(JSON.stringify(metadata))
-        stream.write(new Uint8Array(8))
+        const runtimeStream = stream as RuntimeResponseStream
+        runtimeStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE)
+        const prelude = JSON.stringify(metadata)
+        runtimeStream._onBeforeFirstWrite = (write) => {
+          write(prelude)
+          write(new Uint8Array(DELIMITER.length))
+        }
         return stream
       },
     },
@@ -25,24 +47,52 @@ export function installAwslambdaStub(): void {
 
 export interface CapturedResponse {
   metadata: HttpResponseStreamMetadata
+  /** Whether the prelude reached the front end (false: the client saw a bare 200). */
+  preludeSent: boolean
   body: string
-  /** Body chunks with the monotonic time each arrived. */
+  /** Body chunks (non-empty writes after the prelude) with the monotonic time each was written. */
   chunks: { at: number; text: string }[]
 }
 
-/** A response stream that records what the handler writes, and when. */
+/**
+ * A response stream like the runtime's: it records what the handler writes, and when,
+ * and decodes it as the Function URL front end would.
+ */
 export function captureStream(): { stream: PassThrough; done: Promise<CapturedResponse> } {
-  const stream = new PassThrough()
-  const raw: { at: number; data: Buffer }[] = []
-  stream.on('data', (d: Buffer) => raw.push({ at: performance.now(), data: d }))
+  const stream = new PassThrough() as PassThrough & RuntimeResponseStream
+  let contentType = 'application/octet-stream'
+  let firstWrite = true
+  const writes: { at: number; data: Buffer; prelude: boolean }[] = []
+  stream.setContentType = (type: string) => {
+    if (!firstWrite) throw new Error('Cannot set content-type, too late.')
+    contentType = type
+  }
+  const rawWrite = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (firstWrite && typeof stream._onBeforeFirstWrite === 'function') {
+      stream._onBeforeFirstWrite((c) => {
+        writes.push({ at: performance.now(), data: Buffer.from(c), prelude: true })
+        rawWrite(c)
+      })
+    }
+    firstWrite = false
+    writes.push({ at: performance.now(), data: Buffer.from(chunk), prelude: false })
+    return rawWrite(chunk, ...rest)
+  }) as typeof stream.write
+  const all: Buffer[] = []
+  stream.on('data', (d: Buffer) => all.push(d))
   const done = new Promise<CapturedResponse>((resolve) => {
     stream.on('end', () => {
-      const all = Buffer.concat(raw.map((r) => r.data))
-      const nul = all.indexOf(Buffer.alloc(8))
-      const metadata = JSON.parse(all.subarray(0, nul).toString('utf8')) as HttpResponseStreamMetadata
-      // Chunks after the prelude (the prelude arrives as its own two writes).
-      const chunks = raw.slice(2).map((r) => ({ at: r.at, text: r.data.toString('utf8') }))
-      resolve({ metadata, body: all.subarray(nul + 8).toString('utf8'), chunks })
+      const bytes = Buffer.concat(all)
+      const chunks = writes.filter((w) => !w.prelude && w.data.length > 0).map((w) => ({ at: w.at, text: w.data.toString('utf8') }))
+      const nul = bytes.indexOf(DELIMITER)
+      if (contentType === HTTP_INTEGRATION_CONTENT_TYPE && writes.some((w) => w.prelude) && nul >= 0) {
+        const metadata = JSON.parse(bytes.subarray(0, nul).toString('utf8')) as HttpResponseStreamMetadata
+        resolve({ metadata, preludeSent: true, body: bytes.subarray(nul + DELIMITER.length).toString('utf8'), chunks })
+      } else {
+        // No prelude: the front end answers 200 with the bytes as they are.
+        resolve({ metadata: { statusCode: 200, headers: {} }, preludeSent: false, body: bytes.toString('utf8'), chunks })
+      }
     })
   })
   return { stream, done }

@@ -117,3 +117,26 @@ describe('normaliseUsage', () => {
     expect(normaliseUsage({ input_tokens: 3, output_tokens: 4 })?.total_tokens).toBe(7)
   })
 })
+
+describe('hostile streams', () => {
+  it('survives a line longer than any string V8 can hold (no newline for 520 MiB) and reads the events after it', () => {
+    const extractor = new UsageExtractor('text/event-stream')
+    const mib = new Uint8Array(1024 * 1024).fill(0x78)
+    extractor.push(new TextEncoder().encode('data: '))
+    // 520 MiB: past V8's maximum string length (2^29 - 24 characters), where joining the
+    // pieces of one line used to throw "Invalid string length" after the client had its 200.
+    for (let i = 0; i < 520; i++) extractor.push(mib)
+    extractor.push(new TextEncoder().encode('\n\n'))
+    for (const e of responsesStreamEvents({ reply: 'after', model: 'gpt-5', usage: DEFAULT_USAGE, deltas: 1 })) extractor.push(new TextEncoder().encode(e))
+    const result = extractor.finish()
+    expect(result.usage?.input_tokens).toBe(DEFAULT_USAGE.input_tokens)
+    expect(extractor.sawTerminalEvent).toBe(true)
+  })
+
+  it('finishes without throwing when the stream ends inside an endless line', () => {
+    const extractor = new UsageExtractor('text/event-stream')
+    const mib = new Uint8Array(1024 * 1024).fill(0x78)
+    for (let i = 0; i < 520; i++) extractor.push(mib)
+    expect(() => extractor.finish()).not.toThrow()
+  })
+})

@@ -1,5 +1,6 @@
 // Short, secret-free descriptions of why an upstream exchange failed, for the client's
 // error message and the audit record. undici's fetch wraps the socket error in `cause`.
+// Never the exception's own text: it can carry URLs, headers or internal details.
 
 export function describeUpstreamError(err: unknown, timedOut: boolean, timeoutMs: number): string {
   if (timedOut) return `timed out after ${timeoutMs} ms`
@@ -26,6 +27,6 @@ export function describeUpstreamError(err: unknown, timedOut: boolean, timeoutMs
     }
   }
   if (err instanceof Error && err.name === 'AbortError') return 'aborted'
-  const message = cause?.message ?? (err instanceof Error ? err.message : String(err))
-  return message.slice(0, 200)
+  const name = (cause ?? (err instanceof Error ? err : undefined))?.name
+  return `connection failed${name && /^[A-Za-z]{1,40}$/.test(name) ? ` (${name})` : ''}`
 }

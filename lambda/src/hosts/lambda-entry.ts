@@ -42,4 +42,9 @@ function buildProxy(): Proxy {
   })
 }
 
-export const handler = createStreamingHandler(() => (proxy ??= buildProxy()), { afterInvocation: () => metrics.flush() })
+export const handler = createStreamingHandler(() => (proxy ??= buildProxy()), {
+  afterInvocation: () => metrics.flush(),
+  // Under a Lambda runtime only (not when a test imports this module): hold a fatal
+  // error's exit until the records in flight are written (hosts/lambda.ts).
+  processGuard: process.env.AWS_LAMBDA_RUNTIME_API ? process : undefined,
+})

@@ -2,6 +2,7 @@
 // translation into validated policy changes ("none"/"all" remove a setting).
 import { Flags } from '@oclif/core'
 import { SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
+import { ENDPOINT_GROUPS, parseEndpointGroups } from '../../../lambda/src/contracts/endpoints.js'
 import { modelPatternProblem } from '../../../lambda/src/contracts/model-glob.js'
 import type { TokenPolicy } from '../../../lambda/src/contracts/tables.js'
 import type { PolicyChanges } from '../../../lambda/src/stores/token-admin.js'
@@ -19,6 +20,10 @@ export const policyFlags = {
     description: `Secret-scan mode for these requests (${SECRET_SCAN_MODES.join(', ')}), instead of the deployment's; "none" removes the override.`,
     helpGroup: 'POLICY',
   }),
+  endpoints: Flags.string({
+    description: `Endpoint groups granted on top of the deployment's, comma-separated (${ENDPOINT_GROUPS.filter((g) => g !== 'codex').join(', ')}); "none" removes the grant.`,
+    helpGroup: 'POLICY',
+  }),
 }
 
 export interface PolicyFlagValues {
@@ -30,6 +35,7 @@ export interface PolicyFlagValues {
   soft?: boolean | undefined
   'warn-percent'?: string | undefined
   'secret-scan'?: string | undefined
+  endpoints?: string | undefined
 }
 
 const isRemoval = (v: string) => /^(none|off|unset)$/i.test(v.trim())
@@ -70,6 +76,17 @@ export function policyChangesFromFlags(flags: PolicyFlagValues): PolicyChanges {
     else if ((SECRET_SCAN_MODES as readonly string[]).includes(scan)) changes.secret_scan = scan as (typeof SECRET_SCAN_MODES)[number]
     else throw new UserError(`--secret-scan must be one of ${SECRET_SCAN_MODES.join(', ')} or "none"; got "${scan}"`)
   }
+  if (flags.endpoints !== undefined) {
+    if (isRemoval(flags.endpoints)) changes.endpoints = null
+    else {
+      try {
+        changes.endpoints = parseEndpointGroups(flags.endpoints, '--endpoints')
+      } catch (err) {
+        throw new UserError((err as Error).message)
+      }
+      if (changes.endpoints.length === 0) throw new UserError('--endpoints needs at least one endpoint group, or "none"')
+    }
+  }
   return changes
 }
 
@@ -86,5 +103,6 @@ export function describePolicy(p: TokenPolicy): string[] {
     `rpm:      ${p.rpm ?? 'unlimited'}`,
     `budgets:  daily ${p.budget_daily_usd === undefined ? '—' : `$${p.budget_daily_usd}`}, monthly ${p.budget_monthly_usd === undefined ? '—' : `$${p.budget_monthly_usd}`} (${p.budget_mode ?? 'hard'}, warn at ${p.budget_warn_percent ?? 80}%)`,
     `secrets:  ${p.secret_scan ?? 'deployment default'}`,
+    `endpoints: ${p.endpoints?.length ? `deployment's + ${p.endpoints.join(', ')}` : "deployment's"}`,
   ]
 }

@@ -18,6 +18,7 @@ export interface TokenView {
   budget_mode: 'hard' | 'soft' | null
   budget_warn_percent: number | null
   secret_scan: string | null
+  endpoints: string[] | null
 }
 
 export function tokenView(item: TokenItem): TokenView {
@@ -38,6 +39,7 @@ export function tokenView(item: TokenItem): TokenView {
     budget_mode: item.budget_mode ?? null,
     budget_warn_percent: item.budget_warn_percent ?? null,
     secret_scan: item.secret_scan ?? null,
+    endpoints: item.endpoints ?? null,
   }
 }
 

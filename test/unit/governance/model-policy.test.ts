@@ -31,8 +31,9 @@ describe('model allow-lists', () => {
     expect(filterModelList(list, [['gpt-5*']])).toEqual({ object: 'list', data: [{ id: 'gpt-5' }, { id: 'gpt-5-mini' }] })
   })
 
-  it('leaves a body that is not a model list alone', () => {
-    expect(filterModelList({ error: 'x' }, [['gpt-5']])).toEqual({ error: 'x' })
+  it('shows no model for a body that is not a model list', () => {
+    // Default-deny: a body of an unknown shape lists no model rather than passing through.
+    expect(filterModelList({ error: 'x' }, [['gpt-5']])).toEqual({ object: 'list', data: [] })
   })
 
   it('names the model of a single-model lookup', () => {

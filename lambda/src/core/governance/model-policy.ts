@@ -29,7 +29,8 @@ export function describeAllowList(lists: string[][]): string {
 
 /** `GET /v1/models` answer with only the allowed models (OpenAI list shape). */
 export function filterModelList(body: unknown, lists: string[][]): unknown {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return body
+  // Default-deny: a list of an unknown shape shows no model rather than all of them.
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return { object: 'list', data: [] }
   const list = body as { data: { id?: unknown }[] }
   return { ...list, data: list.data.filter((m) => typeof m.id === 'string' && isModelAllowed(m.id, lists)) }
 }

@@ -38,7 +38,9 @@ export async function relayAnswer(
   // The model list shows only what the caller may use.
   const lists = allowListsOf(ex.caller!)
   if (lists.length > 0 && ex.method === 'GET' && ex.path === '/v1/models' && upstream.ok) {
-    body = await filteredModelListBody(upstream, lists)
+    const filtered = await filteredModelListBody(upstream, lists)
+    body = filtered.body
+    if (filtered.problem) ex.upstreamError = filtered.problem
   }
   const declaredLength = Number(upstream.headers.get('content-length') ?? NaN)
   let relayed = 0
@@ -61,7 +63,7 @@ export async function relayAnswer(
         ex.responseBody = outcome.captured
         ex.responseBodyBytes = outcome.bytes
         ex.responseTruncated = outcome.truncated
-        ex.upstreamError = outcome.upstreamError
+        ex.upstreamError = outcome.upstreamError ?? ex.upstreamError
         ex.clientAborted = outcome.clientAborted
         ex.responseComplete = !outcome.upstreamError && !outcome.clientAborted && !outcome.truncated
         onRelayed(usage)
@@ -74,21 +76,18 @@ export async function relayAnswer(
 const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024
 
 /** The allowed models only. Default-deny: a list that cannot be read or filtered shows no model. */
-async function filteredModelListBody(upstream: Response, allowLists: string[][]): Promise<ReadableStream<Uint8Array>> {
+async function filteredModelListBody(upstream: Response, allowLists: string[][]): Promise<{ body: ReadableStream<Uint8Array>; problem?: string }> {
+  const empty = (problem: string) => ({ body: new Response(JSON.stringify({ object: 'list', data: [] })).body!, problem })
   let text: string
   try {
     text = await upstream.text()
   } catch {
-    // Cut mid-read: nothing of it reaches the client rather than an unfiltered part.
-    return new Response('').body!
+    return empty('the model list was cut while being read')
   }
-  let filtered: unknown
+  if (text.length > MAX_MODEL_LIST_BYTES) return empty('the model list is too large to filter')
   try {
-    if (text.length > MAX_MODEL_LIST_BYTES) throw new Error('too large')
-    filtered = filterModelList(JSON.parse(text), allowLists)
+    return { body: new Response(JSON.stringify(filterModelList(JSON.parse(text), allowLists))).body! }
   } catch {
-    // Default-deny: a list the proxy cannot filter shows nothing rather than everything.
-    filtered = { object: 'list', data: [] }
+    return empty('the model list is not JSON')
   }
-  return new Response(JSON.stringify(filtered)).body!
 }

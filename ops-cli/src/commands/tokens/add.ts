@@ -22,6 +22,7 @@ export default class TokensAdd extends BaseCommand<TokensAddResult> {
     '<%= config.bin %> <%= command.id %> bob --team platform --note "laptop" --stack-outputs stack-outputs.json',
     '<%= config.bin %> <%= command.id %> carol --table codex-proxy-tokens --region us-east-1 --url https://abc.lambda-url.us-east-1.on.aws --json',
     '<%= config.bin %> <%= command.id %> dave --local --models "gpt-5*,o4-mini" --rpm 30 --budget-daily 20 --budget-monthly 300 --hard',
+    '<%= config.bin %> <%= command.id %> eval-bot --local --endpoints embeddings,chat --note "evaluation jobs"',
   ]
   static override args = { user: Args.string({ description: 'User id (e.g. e-mail or login).', required: true }) }
   static override flags = {

@@ -29,7 +29,7 @@ export default class TokensUpdate extends BaseCommand<TokenView[]> {
     const team = clear(flags.team)
     const note = clear(flags.note)
     if (Object.keys(changes).length === 0 && team === undefined && note === undefined) {
-      throw new UserError('nothing to change: give at least one of --models --rpm --budget-daily --budget-monthly --hard --soft --warn-percent --team --note')
+      throw new UserError('nothing to change: give at least one of --models --rpm --budget-daily --budget-monthly --hard --soft --warn-percent --secret-scan --endpoints --team --note')
     }
     const admin = tokenAdminFor(await resolveTarget(flags))
     const updated = (await admin.update(await selectTokens(admin, args.target), { ...changes, team, note })).map(tokenView)
