@@ -5,6 +5,8 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena'
+import { mockClient } from 'aws-sdk-client-mock'
 import { ulid } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BODIES_PREFIX, dayPartition, METADATA_PREFIX } from '../../lambda/src/contracts/audit-bodies.js'
@@ -16,6 +18,7 @@ import AuditShow, { type AuditShow as AuditShowResult } from '../../ops-cli/src/
 import ReportSessions, { type SessionsReport } from '../../ops-cli/src/commands/report/sessions.js'
 import ReportUsage, { type UsageReport } from '../../ops-cli/src/commands/report/usage.js'
 import { searchAuditRecords } from '../../ops-cli/src/lib/origin/search.js'
+import { sessionsSql } from '../../ops-cli/src/lib/usage/athena-sessions.js'
 import { codexSession } from '../support/codex-session.js'
 import { runCommand } from '../support/in-process.js'
 import { type OpsStack, startOpsStack } from '../support/ops-stack.js'
@@ -161,12 +164,53 @@ describe('audit show', () => {
 
 describe('report sessions', () => {
   it('gives one row per Codex session with requests, turns, kinds, tokens and time span', async () => {
-    const report = await json<SessionsReport>(ReportSessions, ['--since', '1h', '--user', 'alice'])
+    const report = await json<SessionsReport>(ReportSessions, ['--engine', 'scan', '--since', '1h', '--user', 'alice'])
     const row = report.sessions.find((s) => s.session_id === SESSION)!
     expect(row).toMatchObject({ user_id: 'alice', requests: 4, turns: 4, kinds: { review: 1 }, models: ['gpt-5.1-codex'], findings: 0, errors: 0 })
     expect(row.input_tokens).toBe(4 * 1200)
     expect(row.cost_usd).toBeGreaterThan(0)
     expect(Date.parse(row.last)).toBeGreaterThanOrEqual(Date.parse(row.first))
+  })
+})
+
+describe('report sessions: the Athena engine (the Parquet metadata table of a deployed stack)', () => {
+  const athena = mockClient(AthenaClient)
+  afterAll(() => athena.restore())
+
+  it('queries the metadata table by session and user, one partition day past --until (Firehose arrival days)', () => {
+    const sql = sessionsSql({ database: 'codex_proxy_prod', table: 'audit_metadata', from: new Date('2026-11-10T06:00:00Z'), to: new Date('2026-11-13T00:00:00Z'), user: "o'brien" })
+    expect(sql).toContain('FROM "codex_proxy_prod"."audit_metadata"')
+    expect(sql).toContain(`("year" = '2026' AND "month" = '11' AND "day" BETWEEN '10' AND '14')`)
+    expect(sql).toContain("AND user_id = 'o''brien'")
+    expect(sql).toContain('count(DISTINCT client.turn_id) AS turns')
+    expect(sql).toContain('GROUP BY 1, 2')
+    expect(() => sessionsSql({ database: 'd', table: 't', from: new Date(), to: new Date(), user: 'a\nb' })).toThrow(/control characters/)
+  })
+
+  it('gives the rows the scan engine gives, from Athena\'s text cells', async () => {
+    const scan = await json<SessionsReport>(ReportSessions, ['--engine', 'scan', '--since', '1h'])
+    const columns = ['session_id', 'user_id', 'requests', 'turns', 'first', 'last', 'models', 'kinds', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'total_tokens', 'cost_usd', 'findings', 'errors']
+    const text = (r: Record<string, unknown>, c: string): string | undefined => {
+      const v = r[c]
+      if (v === null || v === undefined) return undefined
+      if (c === 'models') return (v as string[]).join(',')
+      if (c === 'kinds') return JSON.stringify(v)
+      if (c === 'last') return (v as string).replace('.000Z', 'Z')
+      return String(v)
+    }
+    athena.reset()
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'qe-sessions' })
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 4096 } } })
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
+        Rows: [{ Data: columns.map((c) => ({ VarCharValue: c })) }, ...scan.sessions.map((r) => ({ Data: columns.map((c) => ({ VarCharValue: text(r as unknown as Record<string, unknown>, c) })) }))],
+      },
+    })
+    const viaAthena = await json<SessionsReport>(ReportSessions, ['--since', '1h'])
+    expect(viaAthena).toMatchObject({ engine: 'athena', records_read: null, athena: { query_execution_id: 'qe-sessions', data_scanned_bytes: 4096 } })
+    expect(viaAthena.sessions).toEqual(scan.sessions)
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toContain('"audit_records"')
   })
 })
 
