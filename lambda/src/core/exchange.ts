@@ -145,7 +145,7 @@ export class Exchange {
    * (redacted when the request was scanned: upstreams echo parts of it). A request that
    * carried a misplaced proxy token is stored with the token cut out.
    */
-  recordBodies(scannedResponse?: { text: string | null }): RecordBodies {
+  recordBodies(scannedResponse: { text: string | null } | undefined, capBytes: number): RecordBodies {
     let request: BodyBytes | undefined
     if (this.body && this.body.byteLength > 0) {
       if (this.tokenMisplaced) {
@@ -155,6 +155,11 @@ export class Exchange {
         request = { stored: new TextEncoder().encode(this.requestBodyForRecord), original: this.body, redacted: true, truncated: false }
       } else {
         request = { stored: this.forwardBody ?? this.body, redacted: false, truncated: false }
+      }
+      // The body cap applies to stored requests as to records; the hash of the whole
+      // body stays in `original`.
+      if (request.stored.byteLength > capBytes) {
+        request = { stored: request.stored.subarray(0, capBytes), original: request.original ?? request.stored, redacted: request.redacted, truncated: true }
       }
     }
     let response: BodyBytes | undefined

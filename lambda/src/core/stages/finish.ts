@@ -43,7 +43,7 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
   // fallback line. A scanned request's response is stored as its record text (redacted).
   let bodies: RecordBodies | undefined
   try {
-    bodies = ex.recordBodies(ex.scanStatus !== null && env.scanner ? { text: record.response_body } : undefined)
+    bodies = ex.recordBodies(ex.scanStatus !== null && env.scanner ? { text: record.response_body } : undefined, env.config.bodyCapBytes)
   } catch (err) {
     env.log(`body capture failed for ${ex.requestId}: ${errorName(err)}`)
   }
