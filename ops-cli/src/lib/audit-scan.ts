@@ -1,13 +1,16 @@
 // Reads whole audit records (bodies included) straight from the bucket, newest day first:
-// the search behind `check-origin` and the `secrets` report. v1 records (logs/) and v2
-// ones (metadata/ + bodies/, reassembled into the same shape) are read alike, merged in
-// request-id order (ULIDs: time order). Usage reports do NOT use this: they read metadata
-// only (audit-store.ts scanMetadata).
+// the search behind `check-origin` (an auditor's read). v1 records (logs/) and v2 ones
+// (body records under bodies/, which carry a copy of their metadata, reassembled into the
+// same shape) are read alike, merged in request-id order (ULIDs: time order). Listing body
+// records rather than metadata objects works for a deployed stack too, whose metadata is
+// Parquet in its own bucket. Usage reports do NOT use this: they read metadata only
+// (audit-store.ts scanMetadata).
 import type { S3Client } from '@aws-sdk/client-s3'
 import { AUDIT_PREFIX, AUDIT_SUFFIX } from '../../../lambda/src/contracts/audit-key.js'
-import { dayPrefixesBetween, METADATA_PREFIX, METADATA_SUFFIX } from '../../../lambda/src/contracts/audit-bodies.js'
+import { BODIES_PREFIX, BODY_RECORD_SUFFIX, dayPrefixesBetween } from '../../../lambda/src/contracts/audit-bodies.js'
+import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
-import { AuditBodies, getMetadata, getV1Record, listKeys } from './audit-store.js'
+import { AuditBodies, getV1Record, listKeys } from './audit-store.js'
 
 export interface ScanOptions {
   s3: S3Client
@@ -31,18 +34,22 @@ export async function scanAuditRecords(options: ScanOptions): Promise<{ read: nu
   const load = async (key: string): Promise<AuditRecord | undefined> => {
     // By prefix: v1 records and v2 metadata share the `.json.gz` suffix.
     if (key.startsWith(AUDIT_PREFIX)) return getV1Record(options.s3, options.bucket, key)
-    const meta = await getMetadata(options.s3, options.bucket, key)
-    return meta && bodies.assemble(meta)
+    // A damaged or foreign object is skipped, as the v1 scan does; access errors surface.
+    const record = await bodies.reader.recordAt(key).catch((err: Error) => {
+      if (err.name === 'BodyIntegrityError' || err instanceof SyntaxError || (err as { code?: string }).code === 'Z_DATA_ERROR') return undefined
+      throw err
+    })
+    return record?.metadata ? bodies.assemble({ ...record.metadata, bodies: null } as AuditMetadata, record) : undefined
   }
   let read = 0
   let listed = 0
   let stopped = false
-  for (const v2Prefix of dayPrefixesBetween(METADATA_PREFIX, options.from, options.to)) {
+  for (const bodiesDay of dayPrefixesBetween(BODIES_PREFIX, options.from, options.to)) {
     if (stopped) break
-    const day = v2Prefix.slice(METADATA_PREFIX.length)
+    const day = bodiesDay.slice(BODIES_PREFIX.length)
     const [v1, v2] = await Promise.all([
       listKeys(options.s3, options.bucket, `${AUDIT_PREFIX}${day}`, AUDIT_SUFFIX),
-      listKeys(options.s3, options.bucket, v2Prefix, METADATA_SUFFIX),
+      listKeys(options.s3, options.bucket, `${bodiesDay}records/`, BODY_RECORD_SUFFIX),
     ])
     const keys = [...v1, ...v2].sort((a, b) => (idOf(a) < idOf(b) ? 1 : idOf(a) > idOf(b) ? -1 : 0))
     listed += keys.length

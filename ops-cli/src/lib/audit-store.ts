@@ -117,8 +117,8 @@ export class AuditBodies {
    * that cannot be rebuilt (missing or altered block: BodyIntegrityError) is left out
    * (null, marked truncated), so that one damaged request does not stop a search.
    */
-  async assemble(meta: AuditMetadata): Promise<AuditRecord> {
-    const record = await this.recordFor(meta)
+  async assemble(meta: AuditMetadata, bodyRecord?: BodyRecord): Promise<AuditRecord> {
+    const record = bodyRecord ?? (await this.recordFor(meta))
     const rebuild = (which: 'request' | 'response') =>
       record ? this.body(record, which).catch((err: Error) => (err.name === 'BodyIntegrityError' ? DAMAGED : Promise.reject(err))) : Promise.resolve(undefined)
     const [reqOrDamaged, resOrDamaged] = await Promise.all([rebuild('request'), rebuild('response')])
