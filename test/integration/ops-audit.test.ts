@@ -18,7 +18,7 @@ import AuditShow, { type AuditShow as AuditShowResult } from '../../ops-cli/src/
 import ReportSessions, { type SessionsReport } from '../../ops-cli/src/commands/report/sessions.js'
 import ReportUsage, { type UsageReport } from '../../ops-cli/src/commands/report/usage.js'
 import { searchAuditRecords } from '../../ops-cli/src/lib/origin/search.js'
-import { sessionsSql } from '../../ops-cli/src/lib/usage/athena-sessions.js'
+import { auditListSql, sessionsSql } from '../../ops-cli/src/lib/usage/athena-sessions.js'
 import { codexSession } from '../support/codex-session.js'
 import { runCommand } from '../support/in-process.js'
 import { type OpsStack, startOpsStack } from '../support/ops-stack.js'
@@ -74,7 +74,7 @@ afterAll(() => stack?.close())
 
 describe('audit list', () => {
   it('lists a session\'s requests in order, with turn ids and request kinds', async () => {
-    const list = await json<AuditListResult>(AuditList, ['--session', SESSION, '--since', '1h'])
+    const list = await json<AuditListResult>(AuditList, ['--engine', 'scan', '--session', SESSION, '--since', '1h'])
     expect(list.rows.map((r) => r.request_id)).toEqual(sent.map((s) => s.id))
     expect(list.rows.map((r) => r.turn_id)).toEqual(['turn-1', 'turn-2', 'turn-3', 'turn-4'])
     expect(list.rows.map((r) => r.request_kind)).toEqual([null, null, null, 'review'])
@@ -82,7 +82,32 @@ describe('audit list', () => {
   })
 
   it('filters by user', async () => {
-    expect((await json<AuditListResult>(AuditList, ['--user', 'nobody', '--since', '1h'])).rows).toEqual([])
+    expect((await json<AuditListResult>(AuditList, ['--engine', 'scan', '--user', 'nobody', '--since', '1h'])).rows).toEqual([])
+  })
+
+  it('asks Athena for the newest --limit+1 rows of the session and shows them oldest first', async () => {
+    const sql = auditListSql({ database: 'db', table: 'audit_metadata', from: new Date('2026-11-29T00:00:00Z'), to: new Date('2026-11-29T12:00:00Z'), session: SESSION, limit: 2 })
+    expect(sql).toContain(`AND client.session_id = '${SESSION}'`)
+    expect(sql).toContain('ORDER BY request_id DESC\nLIMIT 3')
+    const scan = await json<AuditListResult>(AuditList, ['--engine', 'scan', '--session', SESSION, '--since', '1h'])
+    const columns = ['request_id', 'timestamp', 'user_id', 'session_id', 'turn_id', 'request_kind', 'method', 'path', 'model', 'status', 'origin', 'error_code', 'latency_ms', 'total_tokens', 'cost_usd', 'findings']
+    const athena = mockClient(AthenaClient)
+    try {
+      athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'qe-list' })
+      athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 100 } } })
+      const newest = [...scan.rows].reverse().slice(0, 3)
+      athena.on(GetQueryResultsCommand).resolves({
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
+          Rows: [{ Data: columns.map((c) => ({ VarCharValue: c })) }, ...newest.map((r) => ({ Data: columns.map((c) => ({ VarCharValue: (r as unknown as Record<string, unknown>)[c] === null ? undefined : String((r as unknown as Record<string, unknown>)[c]) })) }))],
+        },
+      })
+      const list = await json<AuditListResult>(AuditList, ['--session', SESSION, '--since', '1h', '--limit', '2'])
+      expect(list).toMatchObject({ engine: 'athena', truncated: true, records_read: null })
+      expect(list.rows).toEqual(scan.rows.slice(-2))
+    } finally {
+      athena.restore()
+    }
   })
 })
 
@@ -174,9 +199,6 @@ describe('report sessions', () => {
 })
 
 describe('report sessions: the Athena engine (the Parquet metadata table of a deployed stack)', () => {
-  const athena = mockClient(AthenaClient)
-  afterAll(() => athena.restore())
-
   it('queries the metadata table by session and user, one partition day past --until (Firehose arrival days)', () => {
     const sql = sessionsSql({ database: 'codex_proxy_prod', table: 'audit_metadata', from: new Date('2026-11-10T06:00:00Z'), to: new Date('2026-11-13T00:00:00Z'), user: "o'brien" })
     expect(sql).toContain('FROM "codex_proxy_prod"."audit_metadata"')
@@ -198,7 +220,7 @@ describe('report sessions: the Athena engine (the Parquet metadata table of a de
       if (c === 'last') return (v as string).replace('.000Z', 'Z')
       return String(v)
     }
-    athena.reset()
+    const athena = mockClient(AthenaClient)
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'qe-sessions' })
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 4096 } } })
     athena.on(GetQueryResultsCommand).resolves({
@@ -207,10 +229,10 @@ describe('report sessions: the Athena engine (the Parquet metadata table of a de
         Rows: [{ Data: columns.map((c) => ({ VarCharValue: c })) }, ...scan.sessions.map((r) => ({ Data: columns.map((c) => ({ VarCharValue: text(r as unknown as Record<string, unknown>, c) })) }))],
       },
     })
-    const viaAthena = await json<SessionsReport>(ReportSessions, ['--since', '1h'])
+    const viaAthena = await json<SessionsReport>(ReportSessions, ['--since', '1h']).finally(() => athena.restore())
     expect(viaAthena).toMatchObject({ engine: 'athena', records_read: null, athena: { query_execution_id: 'qe-sessions', data_scanned_bytes: 4096 } })
     expect(viaAthena.sessions).toEqual(scan.sessions)
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toContain('"audit_records"')
+    expect(viaAthena.athena!.sql).toContain('"audit_records"')
   })
 })
 

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
 import type { AuditMetadata } from '../../../../lambda/src/contracts/audit-metadata.js'
-import { BaseCommand } from '../../lib/base-command.js'
+import { BaseCommand, UserError } from '../../lib/base-command.js'
 import { progressFor } from '../../lib/progress.js'
 import { readMetadataRecords } from '../../lib/read-records.js'
 import { formatInt, formatUsd } from '../../lib/render.js'
-import { resolveTarget, targetFlags } from '../../lib/target.js'
+import { athenaFlags, resolveTarget, type Target, targetFlags } from '../../lib/target.js'
 import { parseTimeRange } from '../../lib/time-range.js'
 
 /** One request as listed: the metadata that says who, what, when and how it went. */
@@ -31,7 +31,10 @@ export interface AuditList {
   from: string
   to: string
   filter: { session: string | null; user: string | null }
-  records_read: number
+  engine: 'athena' | 'scan'
+  /** Metadata records the scan engine read; null for Athena. */
+  records_read: number | null
+  athena: { query_execution_id: string; data_scanned_bytes: number; sql: string } | null
   /** Oldest first (the order of the session), at most --limit: the newest ones when cut. */
   rows: AuditListRow[]
   truncated: boolean
@@ -39,7 +42,9 @@ export interface AuditList {
 
 export default class AuditListCommand extends BaseCommand<AuditList> {
   static override summary = 'The audit records of a period, a session or a user, in order.'
-  static override description = 'Reads metadata records only (no body). Use `audit show REQUEST_ID --body request` to see a body.'
+  static override description =
+    'Reads metadata records only (no body): one Athena query over the Parquet metadata table for a deployed stack, ' +
+    'the metadata objects with --local. Use `audit show REQUEST_ID --body request` to see a body.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --local --since 1h',
     '<%= config.bin %> <%= command.id %> --session 0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b --since 7d',
@@ -47,6 +52,8 @@ export default class AuditListCommand extends BaseCommand<AuditList> {
   ]
   static override flags = {
     ...targetFlags,
+    ...athenaFlags,
+    engine: Flags.option({ options: ['athena', 'scan'] as const, description: 'athena (default when deployed) or scan (default with --local).' })(),
     session: Flags.string({ description: 'Only the requests of this Codex session id.', exclusive: ['user'] }),
     user: Flags.string({ description: 'Only the requests of this user.' }),
     since: Flags.string({ description: 'Start: a duration back from now (24h, 7d) or an ISO date.', default: '24h' }),
@@ -57,22 +64,75 @@ export default class AuditListCommand extends BaseCommand<AuditList> {
   async run(): Promise<AuditList> {
     const { flags } = await this.parse(AuditListCommand)
     const { from, to } = parseTimeRange(flags.since, flags.until)
-    const rows: AuditListRow[] = []
-    const keep = (r: AuditMetadata) => (!flags.session || r.client?.session_id === flags.session) && (!flags.user || r.user_id === flags.user)
+    const target = await resolveTarget(flags)
+    const engine = flags.engine ?? (target.local ? 'scan' : 'athena')
+    let rows: AuditListRow[] = []
+    let read: number | null = null
+    let athena: AuditList['athena'] = null
     const progress = progressFor({ json: this.jsonEnabled(), quiet: false })
-    const read = await readMetadataRecords(await resolveTarget(flags), from, to, (r) => void (keep(r) && rows.push(toRow(r))), progress)
+    if (engine === 'athena') {
+      ;({ rows, athena } = await this.athena(target, { from, to, session: flags.session, user: flags.user, limit: flags.limit }, progress))
+    } else {
+      const keep = (r: AuditMetadata) => (!flags.session || r.client?.session_id === flags.session) && (!flags.user || r.user_id === flags.user)
+      read = await readMetadataRecords(target, from, to, (r) => void (keep(r) && rows.push(toRow(r))), progress)
+    }
     rows.sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0))
     const truncated = rows.length > flags.limit
     const result: AuditList = {
       from: from.toISOString(),
       to: to.toISOString(),
       filter: { session: flags.session ?? null, user: flags.user ?? null },
+      engine,
       records_read: read,
+      athena,
       rows: truncated ? rows.slice(rows.length - flags.limit) : rows,
       truncated,
     }
     if (!this.jsonEnabled()) await this.render(result)
     return result
+  }
+
+  private async athena(
+    target: Target,
+    q: { from: Date; to: Date; session: string | undefined; user: string | undefined; limit: number },
+    progress: ReturnType<typeof progressFor>,
+  ): Promise<{ rows: AuditListRow[]; athena: NonNullable<AuditList['athena']> }> {
+    if (target.local) throw new UserError('the local stack has no Athena: use --engine scan (the default with --local)')
+    const [{ requiredName }, { auditListSql }, { runAthenaQuery }, { athenaClient }] = await Promise.all([
+      import('../../lib/target.js'),
+      import('../../lib/usage/athena-sessions.js'),
+      import('../../lib/usage/athena-query.js'),
+      import('../../lib/service-clients.js'),
+    ])
+    const workgroup = requiredName(target, 'athenaWorkgroup')
+    const database = requiredName(target, 'glueDatabase')
+    const sql = auditListSql({ database, table: requiredName(target, 'glueTable'), ...q })
+    progress.start(`Querying Athena (workgroup ${workgroup})`)
+    const result = await runAthenaQuery(athenaClient(target), { sql, workgroup, database }).finally(() => progress.stop())
+    const index = new Map(result.columns.map((c, i) => [c.name, i]))
+    const rows = result.rows.map((cells) => {
+      const cell = (name: string) => cells[index.get(name) ?? -1] ?? null
+      const num = (name: string) => (cell(name) === null ? null : Number(cell(name)))
+      return {
+        request_id: cell('request_id')!,
+        timestamp: cell('timestamp')!,
+        user_id: cell('user_id'),
+        session_id: cell('session_id'),
+        turn_id: cell('turn_id'),
+        request_kind: cell('request_kind'),
+        method: cell('method') ?? '',
+        path: cell('path') ?? '',
+        model: cell('model'),
+        status: num('status') ?? 0,
+        origin: cell('origin') ?? '',
+        error_code: cell('error_code'),
+        latency_ms: num('latency_ms') ?? 0,
+        total_tokens: num('total_tokens'),
+        cost_usd: num('cost_usd'),
+        findings: num('findings') ?? 0,
+      }
+    })
+    return { rows, athena: { query_execution_id: result.queryExecutionId, data_scanned_bytes: result.dataScannedBytes, sql } }
   }
 
   private async render(list: AuditList): Promise<void> {

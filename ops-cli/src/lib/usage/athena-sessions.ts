@@ -87,3 +87,30 @@ export function sessionRowsFromAthena(result: Pick<AthenaResult, 'columns' | 'ro
     }
   })
 }
+
+export interface AuditListQuery {
+  database: string
+  table: string
+  from: Date
+  to: Date
+  session?: string | undefined
+  user?: string | undefined
+  /** Rows wanted; one more is asked for, to tell whether the list was cut. */
+  limit: number
+}
+
+/** The columns of `audit list`, newest first (the command shows them oldest first). */
+export function auditListSql(q: AuditListQuery): string {
+  if (!Number.isSafeInteger(q.limit) || q.limit < 1) throw new UserError('--limit must be a positive integer')
+  return [
+    'SELECT request_id, "timestamp", user_id, client.session_id AS session_id, client.turn_id AS turn_id, client.request_kind AS request_kind,',
+    '  method, path, model, status, origin, error_code, latency_ms, total_tokens, cost_usd, cardinality(secret_findings) AS findings',
+    `FROM ${quoteName('Glue database', q.database)}.${quoteName('Glue table', q.table)}`,
+    `WHERE (\n    ${partitionPredicate(q.from, new Date(q.to.getTime() + ARRIVAL_SLACK_MS))}\n  )`,
+    `  AND "timestamp" BETWEEN '${q.from.toISOString()}' AND '${q.to.toISOString()}'`,
+    ...(q.session !== undefined ? [`  AND client.session_id = ${literal(q.session)}`] : []),
+    ...(q.user !== undefined ? [`  AND user_id = ${literal(q.user)}`] : []),
+    'ORDER BY request_id DESC',
+    `LIMIT ${q.limit + 1}`,
+  ].join('\n')
+}
