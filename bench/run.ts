@@ -2,14 +2,15 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, stores, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, pool, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
 //   npm run bench -- --cxp-arg=--secret-scan --cxp-arg=block --cxp-env CODEX_PROXY_BODY_CAP_BYTES=1048576
 //
 // The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md);
-// the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md); the stores
+// the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md); the pool part
+// bench/pool-overhead.ts --write (bench/pool-overhead-results.md); the stores
 // part bench/store-client.ts --write (bench/store-client-results.md).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,7 +26,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,lambda,secrets,policy,stores' },
+    only: { type: 'string', default: 'proxy,lambda,secrets,policy,pool,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -110,6 +111,11 @@ if (parts.has('secrets')) {
 if (parts.has('policy')) {
   log('governance overhead per request (bench/policy-overhead.ts)…')
   runScript('bench/policy-overhead.ts', [String(quick ? 100 : 400), ...(write ? ['--write'] : [])])
+}
+
+if (parts.has('pool')) {
+  log('upstream pool overhead per request (bench/pool-overhead.ts)…')
+  runScript('bench/pool-overhead.ts', [String(quick ? 100 : 300), ...(write ? ['--write'] : [])])
 }
 
 if (parts.has('stores')) {

@@ -11,6 +11,8 @@ import {
   normaliseUpstreamUrl,
   type SecretScanMode,
 } from '../lambda/src/contracts/config.js'
+import { parseUpstreamPool, upstreamPoolToEnv, type UpstreamPoolConfig } from '../lambda/src/contracts/upstreams.js'
+import { ADAPTERS } from '../lambda/src/core/upstreams/adapters.js'
 import { type EndpointGroup, parseEndpointGroups } from '../lambda/src/contracts/endpoints.js'
 import { loadPriceOverrides } from '../lambda/src/pricing/index.js'
 import { parseSecretAllowlist } from '../lambda/src/secrets/from-env.js'
@@ -71,6 +73,11 @@ export const OPTIONAL_KEYS = [
   'secretFingerprintKey',
   /** Deprecated alias kept for existing stacks: either value now means Codex only (see `endpoints`). */
   'strictMode',
+  /**
+   * JSON `{"upstreams":[…]}` (lambda/src/contracts/upstreams.ts, without keys): an upstream
+   * pool, one Secrets Manager secret per upstream. Unset: the one upstream `upstreamUrl`.
+   */
+  'upstreams',
 ] as const
 
 /**
@@ -113,6 +120,8 @@ export interface InfraConfig {
   secretAllowlist?: string
   /** A Pulumi secret (never in plain state); set by loadConfig, not by the pure parser. */
   secretFingerprintKey?: pulumi.Output<string>
+  /** The upstream pool, validated; undefined = the single upstream `upstreamUrl`. */
+  upstreams?: UpstreamPoolConfig
 }
 
 /** All problems found in the configuration, one per line; thrown before any resource exists. */
@@ -286,6 +295,8 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
   const priceOverrides = jsonSetting('priceOverrides', (text) => void loadPriceOverrides(text))
   const secretAllowlist = jsonSetting('secretAllowlist', (text) => void createSecretScanner({ allowlist: parseSecretAllowlist(text)! }))
 
+  const upstreams = parseUpstreamsSetting(raw.upstreams, key('upstreams'), problems)
+
   if (problems.length) throw new InfraConfigError(problems)
 
   return {
@@ -314,7 +325,34 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     alarmEmail,
     ...(priceOverrides && { priceOverrides }),
     ...(secretAllowlist && { secretAllowlist }),
+    ...(upstreams && { upstreams }),
   }
+}
+
+/**
+ * A realistic Secrets Manager ARN, for sizing the pool's env encoding before the secrets
+ * exist (region and account at their longest usual lengths, name + AWS's 6-char suffix).
+ */
+const SIZING_ARN = (id: string) => `arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:codex-proxy-upstream-${id}-AbCdEf`
+
+function parseUpstreamsSetting(value: string | undefined, name: string, problems: string[]): UpstreamPoolConfig | undefined {
+  if (value === undefined || value === '') return undefined
+  let pool: UpstreamPoolConfig
+  try {
+    pool = parseUpstreamPool(JSON.parse(value), { source: name, keys: 'none' })
+  } catch (err) {
+    problems.push(err instanceof SyntaxError ? `${name} is not valid JSON: ${err.message}` : (err as Error).message)
+    return undefined
+  }
+  const before = problems.length
+  for (const u of pool.upstreams) {
+    if (!ADAPTERS[u.kind]) problems.push(`${name}: upstream ${u.id}: kind "${u.kind}" is not supported by this build (supported: ${Object.keys(ADAPTERS).join(', ')})`)
+  }
+  const encoded = upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u) => ({ ...u, secret_arn: SIZING_ARN(u.id) })) })
+  if (Buffer.byteLength(encoded) > MAX_JSON_SETTING_BYTES) {
+    problems.push(`${name}: the pool takes about ${Buffer.byteLength(encoded)} bytes in the Lambda environment (with its secret ARNs); at most ${MAX_JSON_SETTING_BYTES} fit (4 KB in total)`)
+  }
+  return problems.length > before ? undefined : pool
 }
 
 /** Reads the stack's configuration from Pulumi and validates it. */

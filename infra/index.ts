@@ -2,7 +2,7 @@
 // ops CLI reads (`pulumi stack output --json > stack-outputs.json`).
 import type * as pulumi from '@pulumi/pulumi'
 import { STACK_OUTPUT } from '../lambda/src/contracts/stack-outputs.js'
-import { Alarms } from './alarms.js'
+import { AlarmTopic, Alarms } from './alarms.js'
 import { Analytics } from './analytics.js'
 import { loadConfig } from './config.js'
 import { MetadataPipeline } from './metadata-pipeline.js'
@@ -15,9 +15,11 @@ const name = config.project
 
 const storage = new Storage(name, { config })
 const { tokensTable, usageTable, logsBucket } = storage
+// Made before the function, which publishes budget alerts to it.
+const { topic } = new AlarmTopic(name, { config })
 const analytics = new Analytics(name, { config, logsBucket })
 const metadata = new MetadataPipeline(name, { config, database: analytics.database })
-const proxy = new ProxyFunction(name, { config, tokensTable, usageTable, logsBucket, metadataStream: metadata.stream })
+const proxy = new ProxyFunction(name, { config, tokensTable, usageTable, logsBucket, alertTopic: topic, metadataStream: metadata.stream })
 const readers = new ReaderPolicies(name, {
   arns: {
     logsBucket: logsBucket.arn,
@@ -29,7 +31,7 @@ const readers = new ReaderPolicies(name, {
     v1Table: analytics.table.arn,
   },
 })
-const alarms = new Alarms(name, { config, functionName: proxy.function.name, aliasName: proxy.alias.name })
+const alarms = new Alarms(name, { config, topic, functionName: proxy.function.name, aliasName: proxy.alias.name })
 
 type StackOutputName = (typeof STACK_OUTPUT)[keyof typeof STACK_OUTPUT]
 
@@ -52,6 +54,7 @@ export default {
   [STACK_OUTPUT.usageAnalystPolicy]: readers.usageAnalyst.arn,
   [STACK_OUTPUT.auditorPolicy]: readers.auditor.arn,
   [STACK_OUTPUT.secretArn]: proxy.secret.arn,
+  [STACK_OUTPUT.upstreamSecretArns]: proxy.upstreamSecretArns(),
   [STACK_OUTPUT.logGroup]: proxy.logGroup.name,
   [STACK_OUTPUT.alarmTopicArn]: alarms.topic.arn,
   [STACK_OUTPUT.dashboardName]: alarms.dashboard.dashboardName,

@@ -5,6 +5,7 @@ import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { BODIES_PREFIX } from '../lambda/src/contracts/audit-bodies.js'
 import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
+import { UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
 /** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
@@ -17,6 +18,8 @@ export interface ProxyFunctionArgs {
   logsBucket: aws.s3.Bucket
   /** Firehose stream of the metadata records (infra/metadata-pipeline.ts). */
   metadataStream: aws.kinesis.FirehoseDeliveryStream
+  /** The alarm topic: the function publishes budget alerts to it. */
+  alertTopic: aws.sns.Topic
 }
 
 export interface PolicyStatement {
@@ -37,8 +40,10 @@ export function proxyPolicyStatements(arns: {
   usageTable: string
   logsBucket: string
   metadataStream: string
-  secret: string
+  /** The key secret(s): the single upstream's, or one per upstream of the pool. */
+  secrets: string[]
   logGroup: string
+  alertTopic: string
 }): PolicyStatement[] {
   return [
     {
@@ -73,7 +78,14 @@ export function proxyPolicyStatements(arns: {
       Sid: 'ReadOpenAIKey',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
-      Resource: [arns.secret],
+      Resource: arns.secrets,
+    },
+    {
+      // Budget alerts (warn threshold, cap) go to the alarm topic, and nowhere else.
+      Sid: 'PublishBudgetAlerts',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [arns.alertTopic],
     },
     {
       // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
@@ -87,6 +99,10 @@ export function proxyPolicyStatements(arns: {
   ]
 }
 
+function withoutKeys(env: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)))
+}
+
 /** Lambda function names allow letters, digits, hyphens and underscores (64 at most). */
 export function lambdaFunctionName(project: string, stack: string): string {
   return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64)
@@ -96,7 +112,10 @@ export class ProxyFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function
   readonly alias: aws.lambda.Alias
   readonly url: aws.lambda.FunctionUrl
+  /** The single upstream's key secret; with a pool, the first upstream's. */
   readonly secret: aws.secretsmanager.Secret
+  /** With a pool: one key secret per upstream, by upstream id. */
+  readonly upstreamSecrets: Record<string, aws.secretsmanager.Secret> = {}
   readonly logGroup: aws.cloudwatch.LogGroup
   readonly role: aws.iam.Role
 
@@ -107,12 +126,30 @@ export class ProxyFunction extends pulumi.ComponentResource {
     const functionName = lambdaFunctionName(config.project, config.stack)
 
     // The value is never in Pulumi state or config: ops put it with
-    // `aws secretsmanager put-secret-value` (README "Deploy to AWS").
-    this.secret = new aws.secretsmanager.Secret(
-      `${name}-openai-key`,
-      { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
-      parent,
-    )
+    // `aws secretsmanager put-secret-value` (README "Deploy to AWS"). A pool gets one
+    // secret per upstream (README "Upstream pool"), and the function may read exactly those.
+    const pool = config.upstreams
+    if (pool) {
+      for (const u of pool.upstreams) {
+        this.upstreamSecrets[u.id] = new aws.secretsmanager.Secret(
+          `${name}-upstream-${u.id}`,
+          { description: `Key of upstream "${u.id}" (${u.kind}, ${u.url}) that ${functionName} forwards with. Value set out of band.` },
+          parent,
+        )
+      }
+      this.secret = this.upstreamSecrets[pool.upstreams[0]!.id]!
+    } else {
+      this.secret = new aws.secretsmanager.Secret(
+        `${name}-openai-key`,
+        { description: `OpenAI API key that ${functionName} forwards upstream. Value set out of band.` },
+        parent,
+      )
+    }
+    const secretArns = pool ? pool.upstreams.map((u) => this.upstreamSecrets[u.id]!.arn) : [this.secret.arn]
+    // The pool's env encoding, with each upstream's secret ARN (contracts/upstreams.ts).
+    const poolEnv = pool
+      ? pulumi.all(secretArns).apply((arns) => upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u, i) => ({ ...u, secret_arn: arns[i]! })) }))
+      : undefined
 
     // Created before the function so that Lambda does not create it with infinite retention.
     this.logGroup = new aws.cloudwatch.LogGroup(
@@ -142,8 +179,9 @@ export class ProxyFunction extends pulumi.ComponentResource {
             usageTable: args.usageTable.arn,
             logsBucket: args.logsBucket.arn,
             metadataStream: args.metadataStream.arn,
-            secret: this.secret.arn,
+            secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
+            alertTopic: args.alertTopic.arn,
           })
           .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
       },
@@ -172,18 +210,24 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
             [ENV.metadataStream]: args.metadataStream.name,
-            [ENV.secretArn]: this.secret.arn,
-            ...proxyConfigToEnv({
-              upstreamUrl: config.upstreamUrl,
-              endpoints: config.endpoints,
-              scanBudgetMs: DEFAULTS.scanBudgetMs,
-              upstreamTimeoutMs: config.upstreamTimeoutMs,
-              bodyCapBytes: config.auditBodyCapBytes,
-              // AWS refuses larger invocation payloads before the function runs.
-              maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
-              tokenCacheMs: config.tokenCacheMs,
-              secretScanMode: config.secretScanMode,
-            }),
+            // With a pool, the pool's env encoding names every upstream and its secret; the
+            // single-upstream URL and secret are left out.
+            ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn }),
+            ...withoutKeys(
+              proxyConfigToEnv({
+                upstreamUrl: config.upstreamUrl,
+                endpoints: config.endpoints,
+                scanBudgetMs: DEFAULTS.scanBudgetMs,
+                upstreamTimeoutMs: config.upstreamTimeoutMs,
+                bodyCapBytes: config.auditBodyCapBytes,
+                // AWS refuses larger invocation payloads before the function runs.
+                maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
+                tokenCacheMs: config.tokenCacheMs,
+                secretScanMode: config.secretScanMode,
+              }),
+              poolEnv ? [ENV.upstreamUrl] : [],
+            ),
+            [ENV.alertTopicArn]: args.alertTopic.arn,
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),
@@ -263,7 +307,14 @@ export class ProxyFunction extends pulumi.ComponentResource {
       aliasName: this.alias.name,
       functionUrl: this.url.functionUrl,
       secretArn: this.secret.arn,
+      upstreamSecretArns: this.upstreamSecretArns(),
       logGroupName: this.logGroup.name,
     })
+  }
+
+  /** `{"<upstream id>": "<secret ARN>"}` as JSON (`{}` without a pool), for ops to set the values. */
+  upstreamSecretArns(): pulumi.Output<string> {
+    const ids = Object.keys(this.upstreamSecrets)
+    return pulumi.all(ids.map((id) => this.upstreamSecrets[id]!.arn)).apply((arns) => JSON.stringify(Object.fromEntries(ids.map((id, i) => [id, arns[i]]))))
   }
 }

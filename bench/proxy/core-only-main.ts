@@ -36,4 +36,4 @@ const proxy = createProxy({
 })
 const server = await startNodeServer(proxy, { host: '127.0.0.1', port: 0 })
 process.stdout.write(`${JSON.stringify({ port: server.port, pid: process.pid, token })}\n`)
-process.on('SIGTERM', () => void server.close(1_000).then(() => process.exit(0)))
+process.on('SIGTERM', () => void server.close({ graceMs: 1_000 }).then(() => process.exit(0)))

@@ -4,8 +4,9 @@
 // scanner runs — and get a proxy.
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { ProxyConfig } from './contracts/config.js'
-import type { AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
+import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
+import type { UpstreamPoolFactory } from './core/upstreams/index.js'
 import { inlineBodyScanner } from './core/scanners.js'
 import { pricerFromEnv } from './pricing/from-env.js'
 import type { SecretScanner } from './secrets/index.js'
@@ -33,6 +34,8 @@ export interface ProxyWiring {
   /** How body objects are written once: S3's If-None-Match (default), or HEAD first (s3rver ignores it on PUT). */
   conditionalWrites?: ConditionalWrite
   key: KeySource
+  /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
+  upstreams?: UpstreamPoolFactory
   /** Where a record goes when S3 fails: the log stream (Lambda), stderr and a file (local). */
   writeFallbackLine: (line: string) => void
   /** Best-effort extra copies of each record (dump files). */
@@ -42,6 +45,8 @@ export interface ProxyWiring {
   /** How the scanner runs; default in the calling thread. */
   runScanner?: (scanner: SecretScanner) => BodyScanner
   health?: HealthCheck
+  /** Where budget alerts go: the alarm SNS topic (Lambda), a webhook (`serve --alert-webhook`). */
+  alerts?: AlertSink | undefined
   metrics: Metrics
   log: (message: string) => void
 }
@@ -58,9 +63,11 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
     scanner: (w.runScanner ?? inlineBodyScanner)(scanner),
     audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),
     key: w.key,
+    ...(w.upstreams && { upstreams: w.upstreams }),
     metrics: w.metrics,
     log: w.log,
     ...(w.health && { health: w.health }),
+    ...(w.alerts && { alerts: w.alerts }),
   }
 }
 

@@ -175,3 +175,32 @@ describe('JSON settings passed to the function', () => {
     expect(problemsOf({ secretAllowlist: big }).join('\n')).toMatch(/at most 2500 fit in the Lambda environment/)
   })
 })
+
+describe('the upstreams setting', () => {
+  it('is validated with the pool contract, every problem named under codex-proxy:upstreams', () => {
+    const problems = problemsOf({ upstreams: JSON.stringify({ upstreams: [{ id: 'a', url: 'http://x', key_env: 'K' }, { id: 'a', url: 'ftp://y' }] }) })
+    expect(problems.join('\n')).toContain('codex-proxy:upstreams: upstreams[0].key_env: is for local hosts')
+    expect(problems.join('\n')).toContain('codex-proxy:upstreams: upstreams[1].url: upstream URL must be http(s)')
+  })
+
+  it('says when it is not JSON', () => {
+    expect(problemsOf({ upstreams: '{upstreams' })[0]).toMatch(/^codex-proxy:upstreams is not valid JSON/)
+  })
+
+  it('refuses a kind this build has no adapter for', () => {
+    const problems = problemsOf({ upstreams: JSON.stringify({ upstreams: [{ id: 'c', kind: 'bedrock', url: 'https://bedrock-runtime.us-east-1.amazonaws.com' }] }) })
+    expect(problems.join('\n')).toMatch(/upstream c: kind "bedrock" is not supported by this build/)
+  })
+
+  it('refuses a pool too large for the Lambda environment', () => {
+    const upstreams = Array.from({ length: 16 }, (_, i) => ({ id: `upstream-number-${i}`, url: `https://very-long-resource-name-${i}.openai.azure.com`, kind: 'azure', models: { 'gpt-5': `deployment-${i}` } }))
+    expect(problemsOf({ upstreams: JSON.stringify({ upstreams }) }).join('\n')).toMatch(/takes about \d+ bytes in the Lambda environment/)
+  })
+
+  it('parses a valid pool', () => {
+    expect(parse({ upstreams: JSON.stringify({ upstreams: [{ id: 'a', url: 'https://api.openai.com' }] }) }).upstreams).toEqual({
+      upstreams: [{ id: 'a', kind: 'openai', url: 'https://api.openai.com', weight: 1, org: 'a' }],
+      firstByteTimeoutMs: 30_000,
+    })
+  })
+})

@@ -99,6 +99,7 @@ describe('the program under the prod configuration', () => {
       expect(env[ENV.usageTable]).toBe(usageTable().id)
       expect(env[ENV.bucket]).toBe(logsBucket().id)
       expect(env[ENV.secretArn]).toBe(stack.one(T.secret).state.arn)
+      expect(env[ENV.alertTopicArn]).toBe(stack.one(T.topic).state.arn)
     })
 
     it('gets the proxy settings from config, with the upstream deadline 10 s inside the Lambda timeout', () => {
@@ -153,7 +154,7 @@ describe('the program under the prod configuration', () => {
       }
     })
 
-    it('grants exactly: read tokens, count usage, write bodies under bodies/, send metadata to its stream, read the key, write its own logs', () => {
+    it('grants exactly: read tokens, count usage, write bodies under bodies/, send metadata to its stream, read the key, publish budget alerts to the alarm topic, write its own logs', () => {
       const grants = allowStatements().flatMap((s) =>
         asList(s.Action).flatMap((action) => asList(s.Resource).map((resource) => `${s.Effect} ${action} ${resource}`)),
       )
@@ -168,6 +169,7 @@ describe('the program under the prod configuration', () => {
           `Allow firehose:PutRecord ${stack.one(T.firehose).state.arn}`,
           `Allow firehose:PutRecordBatch ${stack.one(T.firehose).state.arn}`,
           `Allow secretsmanager:GetSecretValue ${stack.one(T.secret).state.arn}`,
+          `Allow sns:Publish ${stack.one(T.topic).state.arn}`,
           `Allow logs:CreateLogStream ${logGroup}:*`,
           `Allow logs:PutLogEvents ${logGroup}:*`,
         ].sort(),
@@ -424,6 +426,10 @@ describe('the program under the prod configuration', () => {
       })
     })
 
+    it('alarms on any budget alert the proxy could not publish', () => {
+      expect(alarm(METRICS_NAMESPACE, METRIC.budgetAlertFailures)).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0, statistic: 'Sum' })
+    })
+
     it('alarms when p99 duration reaches 90% of the 120 s timeout', () => {
       expect(alarm('AWS/Lambda', 'Duration')).toMatchObject({
         extendedStatistic: 'p99',
@@ -434,7 +440,7 @@ describe('the program under the prod configuration', () => {
 
     it('selects the function by name in every alarm and notifies the alarm topic', () => {
       const topic = stack.one(T.topic).state.arn
-      expect(stack.ofType(T.alarm)).toHaveLength(5)
+      expect(stack.ofType(T.alarm)).toHaveLength(6)
       for (const { inputs } of stack.ofType(T.alarm)) {
         expect(inputs.dimensions).toEqual({ FunctionName: fn().id })
         expect(inputs.alarmActions).toEqual([topic])
@@ -489,6 +495,7 @@ describe('the program under the prod configuration', () => {
         [STACK_OUTPUT.usageAnalystPolicy]: stack.ofType(T.policy).find((p) => p.name.endsWith('-usage-analyst'))!.state.arn,
         [STACK_OUTPUT.auditorPolicy]: stack.ofType(T.policy).find((p) => p.name.endsWith('-auditor'))!.state.arn,
         [STACK_OUTPUT.secretArn]: stack.one(T.secret).state.arn,
+        [STACK_OUTPUT.upstreamSecretArns]: '{}',
         [STACK_OUTPUT.logGroup]: stack.one(T.logGroup).id,
         [STACK_OUTPUT.alarmTopicArn]: stack.one(T.topic).state.arn,
         [STACK_OUTPUT.dashboardName]: stack.one(T.dashboard).id,

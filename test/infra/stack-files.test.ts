@@ -48,7 +48,7 @@ describe('Pulumi.prod.yaml', () => {
   it('leaves out only the optional keys, whose defaults are derived', () => {
     const set = new Set(Object.keys(config))
     expect(CONFIG_KEYS.filter((k) => !set.has(`codex-proxy:${k}`)).sort()).toEqual(
-      ['alarmEmail', 'objectLockRetentionDays', 'upstreamTimeoutMs', 'priceOverrides', 'secretAllowlist', 'secretFingerprintKey', 'strictMode'].sort(),
+      ['alarmEmail', 'objectLockRetentionDays', 'upstreamTimeoutMs', 'priceOverrides', 'secretAllowlist', 'secretFingerprintKey', 'strictMode', 'upstreams'].sort(),
     )
   })
 })

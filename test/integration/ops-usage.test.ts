@@ -45,15 +45,16 @@ const tokens = (input: number | null, cached: number | null, output: number | nu
 })
 
 const FIXTURE: AuditRecord[] = [
-  record('2026-11-10T09:00:00.000Z', { user_id: 'alice', team: 'eng', model: 'gpt-5.1-codex', ...tokens(1200, 1000, 300, 120), cost_usd: 0.003375 }),
-  record('2026-11-11T10:00:00.000Z', { user_id: 'alice', team: 'eng', model: 'gpt-5.1-codex', ...tokens(1200, 1000, 300, 120), cost_usd: 0.003375 }),
-  record('2026-11-11T23:59:59.999Z', { user_id: 'bob', team: 'eng', model: 'o4-mini', ...tokens(500, 0, 100, 50), cost_usd: 0.00099 }),
+  record('2026-11-10T09:00:00.000Z', { user_id: 'alice', team: 'eng', model: 'gpt-5.1-codex', ...tokens(1200, 1000, 300, 120), cost_usd: 0.003375, upstream_id: 'oa-main' }),
+  record('2026-11-11T10:00:00.000Z', { user_id: 'alice', team: 'eng', model: 'gpt-5.1-codex', ...tokens(1200, 1000, 300, 120), cost_usd: 0.003375, upstream_id: 'oa-main' }),
+  record('2026-11-11T23:59:59.999Z', { user_id: 'bob', team: 'eng', model: 'o4-mini', ...tokens(500, 0, 100, 50), cost_usd: 0.00099, upstream_id: 'azure-se' }),
   // Usage reported, price unknown: counted as unpriced.
   record('2026-11-12T08:00:00.000Z', { user_id: 'carol', team: null, model: 'gpt-5.1-codex', ...tokens(100, 0, 10, 0), cost_usd: null }),
   // A stream cut before usage arrived: a request without tokens or cost, not "unpriced".
-  record('2026-11-12T09:00:00.000Z', { user_id: 'dave', team: 'web', model: 'gpt-5.1-codex', usage_status: 'missing', ...tokens(null, null, null, null), cost_usd: null }),
+  // (Every upstream failed: no upstream answered it.)
+  record('2026-11-12T09:00:00.000Z', { user_id: 'dave', team: 'web', model: 'gpt-5.1-codex', usage_status: 'missing', ...tokens(null, null, null, null), cost_usd: null, upstream_id: null }),
   // Exactly at --until: inside (both ends are inclusive).
-  record(UNTIL, { user_id: 'erin', team: 'web', model: 'gpt-5.1-codex', ...tokens(1000, 0, 200, 0), cost_usd: 0.0025 }),
+  record(UNTIL, { user_id: 'erin', team: 'web', model: 'gpt-5.1-codex', ...tokens(1000, 0, 200, 0), cost_usd: 0.0025, upstream_id: 'azure-se' }),
   // Refused before authentication: nobody's usage.
   record('2026-11-11T12:00:00.000Z', { user_id: null, team: null, token_id: null, model: null, status: 401, origin: 'proxy', error_code: 'missing_authorization', usage_status: 'none', ...tokens(null, null, null, null), cost_usd: null }),
   // In a listed day, but before --since.
@@ -97,6 +98,12 @@ const EXPECTED: Record<UsageGrouping, UsageRow[]> = {
     row('day', '2026-11-11', u(2, 1700, 1000, 400, 170, 2100, 0.004365, 0)),
     row('day', '2026-11-12', u(2, 100, 0, 10, 0, 110, null, 1)),
     row('day', '2026-11-13', u(1, 1000, 0, 200, 0, 1200, 0.0025, 0)),
+  ],
+  upstream: [
+    row('upstream_id', 'oa-main', u(2, 2400, 2000, 600, 240, 3000, 0.00675, 0)),
+    row('upstream_id', 'azure-se', u(2, 1500, 0, 300, 50, 1800, 0.00349, 0)),
+    row('upstream_id', 'default', u(1, 100, 0, 10, 0, 110, null, 1)),
+    row('upstream_id', null, u(1, 0, 0, 0, 0, 0, null, 0)),
   ],
 }
 
@@ -202,6 +209,7 @@ describe('report usage: the Athena SQL', () => {
     ['team', '  team AS "team",'],
     ['model', '  model AS "model",'],
     ['day', '  substr("timestamp", 1, 10) AS "day",'],
+    ['upstream', '  upstream_id AS "upstream_id",'],
   ] as const)('groups by %s with the scan engine\'s key', (by, clause) => {
     expect(sql(by).split('\n')[1]).toBe(clause)
   })
@@ -232,7 +240,7 @@ describe('report usage: the Athena SQL', () => {
 })
 
 describe('report usage: the scan engine on records in s3rver', () => {
-  it.each(['user', 'team', 'model', 'day'] as const)('gives the expected rows by %s', async (by) => {
+  it.each(['user', 'team', 'model', 'day', 'upstream'] as const)('gives the expected rows by %s', async (by) => {
     const report = await usageJson(['--engine', 'scan', '--by', by])
     expect(report.rows).toEqual(EXPECTED[by])
   })
@@ -259,7 +267,7 @@ describe('report usage: the scan engine on records in s3rver', () => {
 })
 
 describe('report usage: the Athena engine', () => {
-  it.each(['user', 'team', 'model', 'day'] as const)('parses the query results into the expected rows by %s', async (by) => {
+  it.each(['user', 'team', 'model', 'day', 'upstream'] as const)('parses the query results into the expected rows by %s', async (by) => {
     athenaAnswers(by)
     const report = await usageJson(['--by', by])
     expect(report.rows).toEqual(EXPECTED[by])

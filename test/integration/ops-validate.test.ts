@@ -12,7 +12,11 @@ import { GetFunctionConfigurationCommand, GetProvisionedConcurrencyConfigCommand
 import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ENV } from '../../lambda/src/contracts/config.js'
 import { METRIC, METRICS_NAMESPACE } from '../../lambda/src/contracts/metrics.js'
+import { parseUpstreamPool, UPSTREAMS_ENV, upstreamPoolToEnv } from '../../lambda/src/contracts/upstreams.js'
+import { startAzureFake } from '../support/fake-upstreams.js'
+import { writeFile } from 'node:fs/promises'
 import Validate, { type ValidateResult } from '../../ops-cli/src/commands/validate.js'
 import { cli } from '../support/cli.js'
 import { flat, runCommand } from '../support/in-process.js'
@@ -40,7 +44,14 @@ function healthyAws() {
   for (const m of [cloudWatch, logs, lambda, secrets]) m.reset()
   metrics(42)
   logs.on(FilterLogEventsCommand).resolves({ events: [{ timestamp: Date.now() - 60_000, message: 'START RequestId: x' }] })
-  lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: FUNCTION_NAME, Runtime: 'nodejs22.x', Architectures: ['arm64'], State: 'Active' })
+  // The environment as the Pulumi program writes it: the single upstream and its secret.
+  lambda.on(GetFunctionConfigurationCommand).resolves({
+    FunctionName: FUNCTION_NAME,
+    Runtime: 'nodejs22.x',
+    Architectures: ['arm64'],
+    State: 'Active',
+    Environment: { Variables: { [ENV.upstreamUrl]: stack.upstream.url, [ENV.secretArn]: SECRET_ARN } },
+  })
   lambda.on(GetProvisionedConcurrencyConfigCommand).resolves({ Status: 'READY', RequestedProvisionedConcurrentExecutions: 2, AllocatedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2 })
   secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Name: 'codex-proxy-openai-key', LastChangedDate: new Date('2026-11-01T00:00:00Z') })
   secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET_VALUE })
@@ -75,6 +86,7 @@ describe('validate against a deployed stack', () => {
       ['secret', 'pass'],
       ['tokens', 'pass'],
       ['audit-today', 'pass'],
+      ['upstream:default', 'pass'],
       ['healthz', 'pass'],
       ['auth-required', 'pass'],
     ])
@@ -86,7 +98,7 @@ describe('validate against a deployed stack', () => {
     expect(stdout).toContain('✓')
     expect(stdout).toContain('Function exists and had invocations in the last hour')
     expect(stdout).toContain('42 invocations in the last hour')
-    expect(stdout).toContain('All 9 checks passed.')
+    expect(stdout).toContain('All 10 checks passed.')
   })
 
   it('reads the real tokens table and audit bucket', async () => {
@@ -198,6 +210,59 @@ describe('validate probes against a misbehaving URL', () => {
     const { result } = await validateJson(['--url', 'http://127.0.0.1:9'])
     expect(row(result, 'healthz')).toMatchObject({ status: 'fail', hint: expect.stringContaining('cannot reach http://127.0.0.1:9') })
     expect(row(result, 'auth-required').status).toBe('fail')
+  })
+})
+
+describe('validate probes every upstream of the pool', () => {
+  const OTHER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-upstream-spare-AbCdEf'
+
+  it('reads the deployed pool from the function, probes each upstream with its own secret, and names the one that fails', async () => {
+    const revoked = await startAzureFake({ key: 'the-right-key', deployments: { d: 'gpt-5' } })
+    try {
+      const pool = parseUpstreamPool(
+        { upstreams: [{ id: 'main', url: stack.upstream.url, secret_arn: SECRET_ARN }, { id: 'spare', kind: 'azure', url: revoked.url, secret_arn: OTHER_ARN }] },
+        { source: 't', keys: 'secret_arn' },
+      )
+      lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: FUNCTION_NAME, State: 'Active', Environment: { Variables: { [UPSTREAMS_ENV]: upstreamPoolToEnv(pool) } } })
+      secrets.on(GetSecretValueCommand, { SecretId: OTHER_ARN }).resolves({ SecretString: 'az-revoked-key-value' })
+      const { code, result } = await validateJson()
+      expect(code).toBe(1)
+      expect(row(result, 'upstream:main')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^200 from http:\/\/127\.0\.0\.1:\d+\/v1\/models in \d+ ms, 4 models$/) })
+      expect(row(result, 'upstream:spare')).toMatchObject({
+        status: 'fail',
+        check: 'Upstream spare (azure) answers GET /v1/models with its key',
+        detail: expect.stringMatching(/^401 from http:\/\/127\.0\.0\.1:\d+\/openai\/v1\/models: Access denied due to invalid subscription key/),
+        hint: `the key was refused: put the right key: aws secretsmanager put-secret-value --secret-id ${OTHER_ARN} --secret-string "$KEY"`,
+      })
+      expect(JSON.stringify(result)).not.toContain('az-revoked-key-value')
+      // Azure got its key in api-key, on the v1 path.
+      expect(revoked.requests[0]).toMatchObject({ url: '/openai/v1/models', headers: expect.objectContaining({ 'api-key': 'az-revoked-key-value' }) })
+    } finally {
+      await revoked.close()
+    }
+  })
+
+  it('probes the pool file of serve --upstreams with the keys its key_env variables hold', async () => {
+    const azure = await startAzureFake({ key: 'az-local-key', deployments: { 'gpt5-prod': 'gpt-5' } })
+    const file = join(await mkdtemp(join(tmpdir(), 'cxp-validate-pool-')), 'upstreams.json')
+    await writeFile(file, JSON.stringify({ upstreams: [{ id: 'az', kind: 'azure', url: azure.url, key_env: 'CXP_VALIDATE_AZ_KEY' }, { id: 'nokey', url: stack.upstream.url, key_env: 'CXP_VALIDATE_UNSET' }] }))
+    process.env.CXP_VALIDATE_AZ_KEY = 'az-local-key'
+    try {
+      const { stdout } = await runCommand(Validate, ['--local', '--data-dir', stack.dataDir, '--upstreams', file, '--json'])
+      const result = JSON.parse(stdout) as ValidateResult
+      expect(row(result, 'upstream:az')).toMatchObject({ status: 'pass', detail: expect.stringContaining('/openai/v1/models') })
+      expect(row(result, 'upstream:nokey')).toMatchObject({ status: 'fail', detail: 'its key is not set', hint: 'set CXP_VALIDATE_UNSET to the right key (the variable serve reads)' })
+    } finally {
+      delete process.env.CXP_VALIDATE_AZ_KEY
+      await azure.close()
+    }
+  })
+
+  it('says why when the pool file cannot be read', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'cxp-validate-pool-')), 'upstreams.json')
+    await writeFile(file, '{"upstreams":[{"id":"x"}]}')
+    const { stdout } = await runCommand(Validate, ['--local', '--data-dir', stack.dataDir, '--upstreams', file, '--json'])
+    expect(row(JSON.parse(stdout) as ValidateResult, 'upstreams')).toMatchObject({ status: 'fail', detail: expect.stringContaining('upstreams[0].url: is required') })
   })
 })
 

@@ -39,6 +39,8 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     truncated: { request_body: false, response_body: false },
     secret_scan: 'clean',
     secret_findings: [],
+    upstream_id: 'default',
+    upstream_attempts: [{ upstream_id: 'default', status: 200, error: '', ms: 110, stripped_reasoning: 0 }],
     ...overrides,
   }
 }

@@ -84,6 +84,13 @@ export const AUDIT_RECORD_FIELDS = {
     false,
     'Secret scanner findings: rule, JSON location (or `response_body` for a redaction in the stored response), offset and a short hash; never the matched text.',
   ),
+  // Upstream pool (lambda/src/core/upstreams/).
+  upstream_id: f('string', true, 'Id of the upstream (pool member) whose answer the client got; null when none answered.'),
+  upstream_attempts: f(
+    { array: { upstream_id: 'string', status: 'int', error: 'string', ms: 'int', stripped_reasoning: 'int' } },
+    false,
+    'Every try at an upstream in order: its id, HTTP status (0 = no answer), why it failed ("" = answered), ms to response headers, encrypted reasoning items dropped from the input for it (a move to another account).',
+  ),
 } as const satisfies Record<string, FieldSpec>
 
 type ScalarTs<S extends Scalar> = S extends 'string' ? string : S extends 'boolean' ? boolean : number

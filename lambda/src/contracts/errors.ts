@@ -120,6 +120,13 @@ export const PROXY_ERRORS = {
     meaning: 'The request body exceeds what this proxy host accepts (AWS Lambda: 6 MB).',
     action: 'Send smaller requests (e.g. fewer inline images), or use the local/container host.',
   },
+  tag_not_allowed: {
+    status: 403,
+    codexStatus: 400,
+    message: 'tag not allowed',
+    meaning: 'The request carried an `x-codex-proxy-tag` that is malformed or not in the token\'s (or team\'s) allowed tags.',
+    action: 'Fix the tag in the Codex provider config (`http_headers`), or ask an admin to allow it (`tokens update --tags`, `teams set --tags`).',
+  },
   rate_limited: {
     status: 429,
     message: 'rate limit exceeded',
@@ -130,7 +137,7 @@ export const PROXY_ERRORS = {
     status: 429,
     codexStatus: 400,
     message: 'budget exceeded',
-    meaning: 'The user or team has spent its daily or monthly budget (hard limit).',
+    meaning: 'A budget the request falls under (org, team, user, key or tag; daily, weekly or monthly) is spent (hard limit); the message names the level.',
     action: 'Wait for the reset time in the message, or ask an admin to raise the budget.',
   },
   usage_check_failed: {
@@ -163,11 +170,30 @@ export const PROXY_ERRORS = {
     meaning: 'The client took too long to send the request headers or body.',
     action: 'Check the network between the client and the proxy.',
   },
+  // Upstream pool (lambda/src/core/upstreams/).
+  no_upstream_for_model: {
+    status: 400,
+    message: 'no upstream serves this model',
+    meaning: "No upstream in the pool lists the requested model in its `models` (ids, globs, or Azure's model → deployment map).",
+    action: 'Pick a model the pool serves, or add it to an upstream\'s `models` (README "Upstream pool").',
+  },
+  failover_not_possible: {
+    status: 503,
+    message: 'upstream failed and the request cannot move to another upstream',
+    meaning: 'The upstream this conversation is bound to failed (5xx, 429, refused, timed out) and the request names `previous_response_id`, which only that upstream account can resolve, so the proxy did not fail over.',
+    action: 'Retry later; clients that resend the history (Codex, `store: false`) never hit this.',
+  },
   websocket_not_supported: {
     status: 426,
     message: 'websocket not supported',
     meaning: 'The client tried the Responses WebSocket transport; the proxy serves HTTP only.',
     action: 'None: Codex falls back to HTTP streaming by itself.',
+  },
+  shutting_down: {
+    status: 503,
+    message: 'proxy shutting down',
+    meaning: 'The local host is stopping (SIGTERM, SIGINT or /shutdown): it finishes the exchanges in flight and takes no new ones.',
+    action: 'Retry once the proxy is back (Codex retries 503 by itself); restart `codex-proxy serve` if it was not meant to stop.',
   },
 } as const satisfies Record<string, CatalogueEntry>
 

@@ -18,10 +18,23 @@ export const METRIC = {
   auditWriteFailures: 'AuditWriteFailures',
   unpricedRequests: 'UnpricedRequests',
   budgetWarnings: 'BudgetWarnings',
+  /** Budget alerts sent (warn threshold, cap), dimensions Level and Kind. */
+  budgetAlerts: 'BudgetAlerts',
+  /** Budget alerts that could not be sent (SNS or webhook failed); alarmed on. */
+  budgetAlertFailures: 'BudgetAlertFailures',
   spendRecordFailures: 'SpendRecordFailures',
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',
   secretScanTime: 'SecretScanTime',
+  // Upstream pool: emitted per attempt with the dimension `Upstream` (the upstream id).
+  upstreamRequests: 'UpstreamRequests',
+  /** One per move to the next upstream; `Upstream` names the one left behind. */
+  upstreamFailovers: 'UpstreamFailovers',
+  upstreamRateLimited: 'UpstreamRateLimited',
+  /** Attempt start to response headers. */
+  upstreamLatency: 'UpstreamLatency',
+  /** Local host only: unexpected exits of the embedded store process (each is restarted). */
+  localStoreRestarts: 'LocalStoreRestarts',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]
@@ -34,3 +47,6 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC]
  * exact dimensions, so the Pulumi program's alarms and dashboard select this set.
  */
 export const METRIC_FUNCTION_DIMENSION = 'FunctionName'
+
+/** The dimension of the per-upstream metrics (METRIC.upstream*): the upstream's id. */
+export const METRIC_UPSTREAM_DIMENSION = 'Upstream'

@@ -22,6 +22,8 @@ export const STACK_OUTPUT = {
   usageAnalystPolicy: 'usageAnalystPolicyArn',
   auditorPolicy: 'auditorPolicyArn',
   secretArn: 'openaiKeySecretArn',
+  /** JSON `{"<upstream id>": "<secret ARN>"}` of an upstream pool (`{}` without one). */
+  upstreamSecretArns: 'upstreamKeySecretArns',
   logGroup: 'logGroupName',
   alarmTopicArn: 'alarmTopicArn',
   dashboardName: 'dashboardName',

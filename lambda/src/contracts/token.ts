@@ -59,9 +59,11 @@ export function hashToken(token: string): string {
  * It is a prefix of the hash, so it reveals nothing about the token itself.
  */
 export function tokenIdFromHash(tokenHash: string): string {
-  return `tok_${tokenHash.slice(0, 12)}`
+  return `${TOKEN_ID_PREFIX}${tokenHash.slice(0, 12)}`
 }
 
+/** Every token id starts with it; no user id may (contracts/tables.ts `nameProblem`). */
+export const TOKEN_ID_PREFIX = 'tok_'
 export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{12}$/
 
 /** Checksum-valid proxy tokens in a text (a string that merely looks like one is not counted). */

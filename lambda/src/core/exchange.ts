@@ -3,7 +3,7 @@
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
 import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
-import type { Caller } from '../contracts/tables.js'
+import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
 import { clientIds } from './client-ids.js'
@@ -46,8 +46,19 @@ export class Exchange {
   scanStatus: ScanStatus | null = null
   secretFindings: SecretFinding[] = []
   admission: Admission | undefined
+  /** The request's allowed tag (x-codex-proxy-tag) and its budgets (stages/tag-policy.ts). */
+  tag: { name: string; policy: BudgetPolicy | undefined } | undefined
+  /** Background work of the exchange (budget alerts) that finish awaits before the record. */
+  readonly background: Promise<unknown>[] = []
   /** The target or headers carried a proxy token: it is cut out of the record. */
   tokenMisplaced = false
+
+  // Upstream pool (core/upstreams/, stages/forward.ts).
+  /** The pool member that answered. */
+  upstreamId: string | null = null
+  upstreamAttempts: AuditRecord['upstream_attempts'] = []
+  /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
+  upstreamBodyForRecord: string | undefined
 
   // Response side.
   status = 0
@@ -89,9 +100,12 @@ export class Exchange {
 
   toRecord(endedMono: number, capBytes: number): AuditRecord {
     const h = this.requestHeaders
+    // What went upstream when the pool changed it (finish.ts redacts it when it was scanned),
+    // else the redacted text, else the bytes received.
+    const recordText = this.upstreamBodyForRecord ?? this.requestBodyForRecord
     const req =
-      this.requestBodyForRecord !== undefined
-        ? textUpTo(new TextEncoder().encode(this.requestBodyForRecord), capBytes)
+      recordText !== undefined
+        ? textUpTo(new TextEncoder().encode(recordText), capBytes)
         : this.body
           ? textUpTo(this.body, capBytes)
           : undefined
@@ -136,6 +150,8 @@ export class Exchange {
       truncated: { request_body: req?.truncated ?? false, response_body: this.responseTruncated || (res?.truncated ?? false) },
       secret_scan: this.scanStatus,
       secret_findings: this.secretFindings,
+      upstream_id: this.upstreamId,
+      upstream_attempts: this.upstreamAttempts,
     }
   }
 

@@ -3,6 +3,7 @@
 import type { ProxyConfig } from '../contracts/config.js'
 import type { Pricer } from '../pricing/index.js'
 import type { Governor } from './governance/governor.js'
+import type { UpstreamPool } from './upstreams/failover.js'
 import type { AuditSink, BodyScanner, Clock, KeySource, Metrics, TokenStore, UpstreamFetch } from './ports.js'
 
 export interface StageEnv {
@@ -13,6 +14,8 @@ export interface StageEnv {
   pricer: Pricer
   scanner: BodyScanner | undefined
   key: KeySource
+  /** Where requests go: choice of upstream, failover, key rotation (core/upstreams/). */
+  upstreams: UpstreamPool
   fetch: UpstreamFetch
   audit: AuditSink
   clock: Clock

@@ -3,9 +3,12 @@
 // Module load only constructs clients (no network): provisioned concurrency runs it
 // ahead of traffic, and the first request reads the key.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
+import { UPSTREAMS_ENV, upstreamPoolFromEnv } from '../contracts/upstreams.js'
 import type { Proxy } from '../core/proxy.js'
+import { upstreamPoolFactory } from '../core/upstreams/index.js'
 import { composeProxy } from '../compose.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { s3Client } from '../stores/aws-clients.js'
@@ -29,13 +32,20 @@ function buildProxy(): Proxy {
   // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout
   // (DynamoDB: the hot path's HOT_PATH_LIMITS).
   const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false)
+  // One Secrets Manager secret per upstream (the Pulumi program writes their ARNs into the
+  // pool's env encoding); without a pool, the one secret of the single upstream.
+  const secrets = new SecretsManagerClient({ region })
+  const pool = upstreamPoolFromEnv(env, { upstreamUrl: config.upstreamUrl, secretArn: env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
   return composeProxy({
     config,
     env,
     dynamo: dynamoHttpFor({ region }),
     s3: s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle }),
     names: { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) },
-    key: new SecretsManagerKeySource(new SecretsManagerClient({ region }), requiredEnv(ENV.secretArn)),
+    alerts: alertSinkFromEnv(env),
+    // Unused: every upstream of the pool has its own key source.
+    key: { get: async () => undefined },
+    upstreams: upstreamPoolFactory(pool, (u) => (u.secret_arn ? new SecretsManagerKeySource(secrets, u.secret_arn) : { get: async () => undefined })),
     writeFallbackLine: (line) => void process.stdout.write(`${line}\n`),
     metrics,
     log: (m) => console.error(m),

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
+import { HOST_SHUTDOWN_REASON } from '../core/ports.js'
 import type { Proxy } from '../core/proxy.js'
 import { pumpBody } from './pump.js'
 
@@ -24,20 +25,51 @@ export interface NodeServerOptions {
   maxHeaderBytes?: number
 }
 
+export interface CloseOptions {
+  /** How long exchanges in flight may run on before the server ends them (default 10 s). */
+  graceMs?: number
+  /**
+   * How long, after that, to wait for the records of the exchanges (the work the core
+   * registered with `ctx.waitUntil`, including the ones just ended) (default 10 s).
+   */
+  recordsMs?: number
+}
+
 export interface RunningNodeServer {
   server: Server
   url: string
   port: number
-  /** Stops accepting, waits for in-flight exchanges and their audit writes (bounded). */
-  close(graceMs?: number): Promise<void>
+  /** True from the first call of close(): new requests get 503 shutting_down. */
+  readonly draining: boolean
+  /**
+   * Graceful stop: refuses new connections and requests, lets exchanges in flight finish
+   * within the grace period, ends the rest, then waits (bounded) for every exchange's
+   * record work, the ended ones' included. Resolves with what was left unfinished.
+   */
+  close(options?: CloseOptions): Promise<CloseOutcome>
+}
+
+export interface CloseOutcome {
+  /** Exchanges still running when the grace period ended (their connections were closed). */
+  endedExchanges: number
+  /** Registered record work still unsettled when recordsMs ran out. */
+  unsettledWork: number
 }
 
 export async function startNodeServer(proxy: Proxy, options: NodeServerOptions): Promise<RunningNodeServer> {
   const pending = new Set<Promise<unknown>>()
   const waitUntil = (p: Promise<unknown>) => {
     pending.add(p)
-    void p.finally(() => pending.delete(p))
+    // Work that rejects must not become an unhandled rejection that kills the process.
+    void p.then(
+      () => pending.delete(p),
+      () => pending.delete(p),
+    )
   }
+  let draining = false
+  /** Set when close() ends the exchanges that outlasted the grace period. */
+  let cutting = false
+  let inFlight = 0
   const server = createServer(
     {
       noDelay: true,
@@ -53,7 +85,14 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
         options.onShutdownRequest()
         return
       }
-      void serve(proxy, req, res, waitUntil)
+      if (draining) {
+        // A request on a kept-alive connection after close(): refuse it, and the connection.
+        res.shouldKeepAlive = false
+        writeError(res, 'shutting_down')
+        return
+      }
+      inFlight++
+      void serve(proxy, req, res, waitUntil, () => cutting).finally(() => inFlight--)
     },
   )
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => replyToClientError(err, socket))
@@ -65,21 +104,47 @@ export async function startNodeServer(proxy: Proxy, options: NodeServerOptions):
     server.listen(options.port, options.host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
+  let closing: Promise<CloseOutcome> | undefined
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host
   return {
     server,
     port,
     url: `http://${hostForUrl}:${port}`,
-    async close(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeIdleConnections()
-      // Connections busy now become idle as their exchanges end: close those too.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100)
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
-      await Promise.race([Promise.all([closed, Promise.allSettled([...pending])]), timer])
-      clearInterval(sweep)
-      server.closeAllConnections()
+    get draining() {
+      return draining
     },
+    close: (closeOptions = {}) => (closing ??= drain(closeOptions)),
+  }
+
+  async function drain({ graceMs = 10_000, recordsMs = 10_000 }: CloseOptions): Promise<CloseOutcome> {
+    draining = true
+    // Stops listening: new connections are refused from here on.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    // Connections busy now become idle as their exchanges end: close those too.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    const grace = timer(graceMs)
+    await Promise.race([closed, grace.done])
+    grace.cancel()
+    clearInterval(sweep)
+    const endedExchanges = inFlight
+    cutting = true
+    // Ends the exchanges that outlasted the grace: their clients see the stream cut, and
+    // the core, seeing the request aborted, produces their records through waitUntil.
+    server.closeAllConnections()
+    // Only now is the pending set complete: wait for it, including work registered while
+    // waiting (a record is built a macrotask after its exchange ends).
+    const records = timer(recordsMs)
+    let expired = false
+    void records.done.then(() => (expired = true))
+    // An exchange still winding down (inFlight) may yet register work: poll until it has.
+    while ((pending.size > 0 || inFlight > 0) && !expired) {
+      const tick = timer(pending.size > 0 ? recordsMs : 10)
+      await Promise.race([Promise.allSettled([...pending]), tick.done, records.done])
+      tick.cancel()
+    }
+    records.cancel()
+    return { endedExchanges, unsettledWork: pending.size }
   }
 }
 
@@ -88,10 +153,12 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   waitUntil: (p: Promise<unknown>) => void,
+  cutByShutdown: () => boolean,
 ): Promise<void> {
   const abort = new AbortController()
   res.once('close', () => {
-    if (!res.writableFinished) abort.abort(new Error('client disconnected'))
+    // The reason tells the core who ended the exchange (request.signal.reason).
+    if (!res.writableFinished) abort.abort(new Error(cutByShutdown() ? SHUTDOWN_ABORT_REASON : 'client disconnected'))
   })
   // The Fetch standard forbids these methods: `new Request()` would throw.
   if (FETCH_FORBIDDEN_METHODS.has(req.method ?? '')) {
@@ -112,6 +179,15 @@ async function serve(
   // client not to reuse it, or its next request waits for a timeout.
   if (!req.complete) res.shouldKeepAlive = false
   await writeResponse(response, res, abort.signal)
+}
+
+/** Abort reason of the exchanges that close() ends after the grace period. */
+export const SHUTDOWN_ABORT_REASON = HOST_SHUTDOWN_REASON
+
+function timer(ms: number): { done: Promise<void>; cancel(): void } {
+  let handle: NodeJS.Timeout | undefined
+  const done = new Promise<void>((resolve) => (handle = setTimeout(resolve, ms)))
+  return { done, cancel: () => clearTimeout(handle) }
 }
 
 /** https://fetch.spec.whatwg.org/#forbidden-method */

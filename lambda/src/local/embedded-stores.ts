@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import dynalite from 'dynalite'
 import S3rver from 's3rver'
+import { AtomicFilesystemStore } from './atomic-fs-store.js'
 
 export interface StoreEndpoints {
   dynamodbEndpoint: string
@@ -21,6 +22,9 @@ export interface StoreOptions {
   /** Persist under this directory; a throwaway temp directory when absent. */
   dataDir?: string
   host?: string
+  /** Listen on these ports (a restart keeps the endpoints the clients know); default ephemeral. */
+  dynamodbPort?: number
+  s3Port?: number
 }
 
 export async function startStoreServers(options: StoreOptions = {}): Promise<RunningStores> {
@@ -38,9 +42,12 @@ export async function startStoreServers(options: StoreOptions = {}): Promise<Run
   })
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject)
-    dynamo.listen(0, host, () => resolve())
+    dynamo.listen(options.dynamodbPort ?? 0, host, () => resolve())
   })
-  const s3 = new S3rver({ address: host, port: 0, directory: join(root, 's3'), silent: true })
+  const s3 = new S3rver({ address: host, port: options.s3Port ?? 0, directory: join(root, 's3'), silent: true })
+  // Atomic object writes: a full disk fails the request instead of the process, and never
+  // leaves a truncated object (atomic-fs-store.ts).
+  s3.store = s3.context.store = new AtomicFilesystemStore(join(root, 's3'))
   let s3Address: AddressInfo
   try {
     s3Address = await s3.run()

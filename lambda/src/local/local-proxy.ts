@@ -1,7 +1,6 @@
 // Composition of the local host: embedded stores (or real AWS tables/bucket), the proxy
 // core, and the node:http adapter. `codex-proxy serve` is a thin CLI over this.
 import { randomBytes } from 'node:crypto'
-import { appendFileSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProxyConfig } from '../contracts/config.js'
@@ -10,17 +9,24 @@ import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
-import { composeProxy } from '../compose.js'
-import { type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
+import { WebhookAlertSink } from '../alerts/webhook-alert-sink.js'
+import { composeProxyDeps } from '../compose.js'
+import type { UpstreamPoolConfig } from '../contracts/upstreams.js'
+import { createProxy } from '../core/proxy.js'
+import { upstreamPoolFactory } from '../core/upstreams/index.js'
+import { localPoolKeys } from './pool-keys.js'
+import { type CloseOptions, type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
 import { TokenAdmin } from '../stores/token-admin.js'
+import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
 import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
+import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
-import { spawnStoreProcess } from './store-process.js'
+import { type SupervisedStores, type SupervisorOptions, superviseStores } from './store-supervisor.js'
 import { WorkerBodyScanner } from './worker-scanner.js'
 
 export const LOCAL_NAMES: StackNames = {
@@ -35,14 +41,18 @@ export interface LocalProxyOptions {
   dataDir: string
   upstreamUrl?: string
   apiKey?: string | undefined
+  /** An upstream pool (serve --upstreams FILE); keys from each upstream's key_env in `env`. Wins over upstreamUrl/apiKey. */
+  upstreams?: UpstreamPoolConfig
   dumpDir?: string | undefined
   onShutdownRequest?: (() => void) | undefined
   /** Use these AWS resources instead of the embedded stores. */
   aws?: (StackNames & { region?: string | undefined }) | undefined
   /** Overrides of proxy settings (timeouts, caps). */
   config?: Partial<ProxyConfig>
-  /** Run the embedded stores in this process (tests) instead of a child process. */
+  /** Run the embedded stores in this process (tests) instead of a supervised child process. */
   storesInProcess?: boolean
+  /** Restart backoff of the store child (defaults in store-supervisor.ts). */
+  storeSupervision?: Pick<SupervisorOptions, 'initialDelayMs' | 'maxDelayMs' | 'stableAfterMs'>
   /**
    * Use dynalite/s3rver-compatible servers already running at these endpoints (tests put
    * a fault relay in front of them): provisioned like the embedded ones, never stopped.
@@ -52,8 +62,12 @@ export interface LocalProxyOptions {
   storeRequestTimeoutMs?: number
   /** Slow-client limits and header size of the HTTP listener (defaults in node-server). */
   http?: Pick<NodeServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes' | 'timeoutCheckIntervalMs'>
+  /** Grace period and record wait of close() (defaults in node-server: 10 s each). */
+  shutdown?: CloseOptions
   metrics?: Metrics
   log?: (message: string) => void
+  /** Budget alerts are POSTed to this URL (`serve --alert-webhook`); default ENV.alertWebhookUrl. */
+  alertWebhook?: string | undefined
   /** Environment for settings without an option (price overrides); default process.env. */
   env?: Record<string, string | undefined>
 }
@@ -65,15 +79,32 @@ export interface LocalProxy {
   target: AwsTarget
   admin: TokenAdmin
   server: RunningNodeServer
-  close(): Promise<void>
+  /** The supervised store child process (absent with --aws, in-process or given stores). */
+  storeProcess: SupervisedStores | undefined
+  /**
+   * Graceful stop (SIGTERM, SIGINT, /shutdown): no new exchanges, the running ones get the
+   * grace period, then every record is written (S3, else the fallback file and stderr),
+   * then the stores close.
+   */
+  close(shutdown?: CloseOptions): Promise<ShutdownReport>
+}
+
+export interface ShutdownReport {
+  /** Exchanges cut at the end of the grace period (each still has its record). */
+  endedExchanges: number
+  /** Records whose store write had not finished in time: written as fallback lines. */
+  recordsToFallback: number
 }
 
 export async function startLocalProxy(options: LocalProxyOptions): Promise<LocalProxy> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
   const host = options.host ?? DEFAULTS.host
+  // Checked before any store starts: a missing key_env variable is a startup error.
+  const upstreams = options.upstreams && upstreamPoolFactory(options.upstreams, localPoolKeys(options.upstreams, options.env ?? process.env))
   await mkdir(options.dataDir, { recursive: true })
 
   let stores: RunningStores | undefined
+  let supervised: SupervisedStores | undefined
   let target: AwsTarget
   let names: StackNames
   if (options.aws) {
@@ -86,9 +117,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     target = { local: options.storeEndpoints }
   } else {
     await refuseIfRunning(options.dataDir)
-    stores = options.storesInProcess
-      ? await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
-      : await spawnStoreProcess(options.dataDir, '127.0.0.1')
+    if (options.storesInProcess) stores = await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
+    else stores = supervised = await superviseStores({ dataDir: options.dataDir, log, ...(options.metrics && { metrics: options.metrics }), ...options.storeSupervision })
     names = LOCAL_NAMES
     target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
   }
@@ -107,32 +137,37 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       await ensureBucket(s3, names.bucket)
     }
     const metrics = options.metrics ?? noMetrics
-    const fallbackFile = join(options.dataDir, 'audit-fallback.log')
+    // Locally the "log stream" is stderr plus a file next to the stores.
+    const writeFallbackLine = fallbackLineWriter(join(options.dataDir, FALLBACK_FILE_NAME))
     const apiKey = options.apiKey
     const settingsEnv = options.env ?? process.env
+    const alertWebhook = options.alertWebhook ?? settingsEnv[ENV.alertWebhookUrl]
     const fallbackFingerprintKey = await localFingerprintKey(options.dataDir)
     let scanner: WorkerBodyScanner | undefined
-    const proxy = composeProxy({
+    const deps = composeProxyDeps({
       config: { ...defaultProxyConfig(PROXY_VERSION), ...options.config, ...(options.upstreamUrl && { upstreamUrl: options.upstreamUrl }) },
       env: settingsEnv,
       dynamo,
       s3,
       names,
       key: { get: async () => apiKey },
-      writeFallbackLine: (line) => {
-        // Locally the "log stream" is stderr plus a file next to the stores.
-        process.stderr.write(`${line}\n`)
-        appendFileSync(fallbackFile, `${line}\n`, { mode: 0o600 })
-      },
+      ...(upstreams && { upstreams }),
+      writeFallbackLine,
       ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
       // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
       conditionalWrites: target.local ? 'head-then-put' : 'if-none-match',
       fallbackFingerprintKey,
       // Large bodies are scanned in worker threads: one body cannot stall other requests.
       runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
+      ...(alertWebhook && { alerts: new WebhookAlertSink(alertWebhook) }),
       metrics,
       log,
+      ...(supervised && { health: () => supervised.health() }),
     })
+    // At shutdown, records whose store write is still running become fallback lines
+    // before the stores close (draining-audit-sink.ts).
+    const audit = new DrainingAuditSink(deps.audit, writeFallbackLine, metrics)
+    const proxy = createProxy({ ...deps, audit })
     const server = await startNodeServer(proxy, {
       host,
       port: options.port ?? DEFAULTS.port,
@@ -152,7 +187,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
         version: PROXY_VERSION,
       })
     }
-    let closing: Promise<void> | undefined
+    let closing: Promise<ShutdownReport> | undefined
     return {
       url: server.url,
       port: server.port,
@@ -160,14 +195,19 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       target,
       admin: new TokenAdmin(doc, names.tokensTable),
       server,
-      close: () =>
+      storeProcess: supervised,
+      close: (shutdown) =>
         (closing ??= (async () => {
-          await server.close()
+          // Order matters: every record is produced and written (or turned into a fallback
+          // line) before the stores go away.
+          const { endedExchanges } = await server.close({ ...options.shutdown, ...shutdown })
+          const recordsToFallback = audit.abandon()
           await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)
             await stores.close()
           }
+          return { endedExchanges, recordsToFallback }
         })()),
     }
   } catch (err) {
@@ -188,8 +228,9 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
     if (err instanceof LocalStackNotRunning) return
     throw err
   }
+  // 503 is a running server whose store process is restarting: it still owns the directory.
   const answers = await fetch(`${running.url}/healthz`, { signal: AbortSignal.timeout(1_000) })
-    .then((r) => r.ok)
+    .then((r) => r.ok || r.status === 503)
     .catch(() => false)
   if (answers) {
     throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)

@@ -1,11 +1,14 @@
 // Entry of the embedded-stores child process (see store-process.ts).
 import { startStoreServers } from './embedded-stores.js'
 
-const [dataDir, host] = process.argv.slice(2)
-const send = (m: unknown) => process.send?.(m)
+const [dataDir, host, dynamodbPort = '0', s3Port = '0'] = process.argv.slice(2)
+// The parent may be gone already (it stopped while this child was starting).
+const send = (m: unknown) => {
+  if (process.connected) process.send?.(m)
+}
 
 try {
-  const stores = await startStoreServers({ dataDir: dataDir!, host: host! })
+  const stores = await startStoreServers({ dataDir: dataDir!, host: host!, dynamodbPort: Number(dynamodbPort), s3Port: Number(s3Port) })
   const stop = async () => {
     await stores.close()
     process.exit(0)
@@ -13,8 +16,10 @@ try {
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'close') void stop()
   })
-  // The parent died or closed the channel: do not linger holding the LevelDB lock.
+  // The parent died or closed the channel: do not linger holding the LevelDB lock —
+  // also when that happened while the stores were starting (no event will come then).
   process.on('disconnect', () => void stop())
+  if (!process.connected) await stop()
   send({ type: 'ready', endpoints: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } })
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err)

@@ -1,5 +1,6 @@
 // Runs the embedded stores in a child process: s3rver and dynalite then use the other
-// core, and their request handling never sits on the proxy's event loop.
+// core, and their request handling never sits on the proxy's event loop. The supervisor
+// (store-supervisor.ts) restarts the child when it dies.
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { RunningStores, StoreEndpoints } from './embedded-stores.js'
@@ -8,18 +9,33 @@ type ChildMessage = { type: 'ready'; endpoints: StoreEndpoints } | { type: 'erro
 
 const CHILD_MAIN = fileURLToPath(new URL('./store-process-main.ts', import.meta.url))
 
-export async function spawnStoreProcess(dataDir: string, host = '127.0.0.1'): Promise<RunningStores> {
-  const child = fork(CHILD_MAIN, [dataDir, host], {
+export interface StoreProcess extends RunningStores {
+  pid: number
+  /** Resolves when the child exits, for whatever reason, with how it ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export interface StoreProcessOptions {
+  /** Listen on these ports (restarts keep the endpoints); default ephemeral. */
+  dynamodbPort?: number
+  s3Port?: number
+}
+
+export async function spawnStoreProcess(dataDir: string, host = '127.0.0.1', options: StoreProcessOptions = {}): Promise<StoreProcess> {
+  const child = fork(CHILD_MAIN, [dataDir, host, String(options.dynamodbPort ?? 0), String(options.s3Port ?? 0)], {
     // The child runs TypeScript through the same loader as the CLI.
     execArgv: ['--import', import.meta.resolve('tsx')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   const endpoints = await new Promise<StoreEndpoints>((resolve, reject) => {
     child.once('message', (m: ChildMessage) => (m.type === 'ready' ? resolve(m.endpoints) : reject(new Error(m.message))))
-    child.once('exit', (code) => reject(new Error(`embedded stores exited with code ${code} before they were ready`)))
+    void exited.then(({ code, signal }) => reject(new Error(`embedded stores exited (${signal ?? `code ${code}`}) before they were ready`)))
     child.once('error', reject)
   })
-  return { ...endpoints, close: () => stopChild(child) }
+  return { ...endpoints, pid: child.pid!, exited, close: () => stopChild(child) }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

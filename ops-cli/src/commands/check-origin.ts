@@ -31,7 +31,6 @@ export interface CheckOriginResult {
 }
 
 const MAX_LISTED = 50
-const DAY_MS = 86_400_000
 
 export default class CheckOrigin extends BaseCommand<CheckOriginResult> {
   static override summary = 'Tell whether an error text came from the proxy, from AWS, or from upstream (OpenAI).'
@@ -65,17 +64,17 @@ export default class CheckOrigin extends BaseCommand<CheckOriginResult> {
   }
 
   private async searchRecords(text: string, flags: TargetFlagValues & { days: number; max: number }): Promise<CheckOriginResult> {
-    const [{ resolveTarget }, { auditBucketFor }, { searchAuditRecords, searchFallbackLines }, { explainProxyError, isProxyErrorCode }, { progressFor }] = await Promise.all([
+    const [{ resolveTarget }, { auditBucketFor }, { searchAuditRecords, searchFallbackLines }, { explainProxyError, isProxyErrorCode }, { progressFor }, { lastDays }] = await Promise.all([
       import('../lib/target.js'),
       import('../lib/clients.js'),
       import('../lib/origin/search.js'),
       import('../lib/origin/classify.js'),
       import('../lib/progress.js'),
+      import('../lib/time-range.js'),
     ])
     const target = await resolveTarget(flags)
     const { s3, bucket } = auditBucketFor(target)
-    const to = new Date()
-    const from = new Date(to.getTime() - flags.days * DAY_MS)
+    const { from, to } = lastDays(flags.days)
     const progress = progressFor({ json: this.jsonEnabled() })
     progress.start(`Searching audit records in s3://${bucket}, newest first`)
     const records = await searchAuditRecords({

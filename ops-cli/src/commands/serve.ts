@@ -1,8 +1,9 @@
-import { writeFile, mkdir } from 'node:fs/promises'
+import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import { ConfigError, DEFAULTS, ENV, normaliseUpstreamUrl, proxyConfigFromEnv, SECRET_SCAN_MODES } from '../../../lambda/src/contracts/config.js'
+import { parseUpstreamPoolText, type UpstreamPoolConfig } from '../../../lambda/src/contracts/upstreams.js'
 import { ENDPOINT_GROUPS, type EndpointGroup, parseEndpointGroups } from '../../../lambda/src/contracts/endpoints.js'
 import { PROXY_VERSION } from '../../../lambda/src/contracts/version.js'
 
@@ -17,6 +18,10 @@ The OpenAI key is read from stdin when stdin is piped (as OpenAI's own
 \`codex responses-api-proxy\` does), else from OPENAI_API_KEY; without either the proxy
 forwards requests without a key (for keyless upstreams).
 
+With --upstreams FILE it forwards to a pool of upstreams (several OpenAI keys or
+accounts, Azure OpenAI) with session stickiness and failover; each upstream's key comes
+from the environment variable its \`key_env\` names (README "Upstream pool").
+
 With --table/--usage-table/--bucket it uses those AWS resources instead of the embedded
 stores (credentials from the usual AWS SDK chain).`
 
@@ -27,12 +32,20 @@ stores (credentials from the usual AWS SDK chain).`
       command: `printenv OPENAI_API_KEY | <%= config.bin %> <%= command.id %> --port 0 --server-info /tmp/cxp.json --http-shutdown`,
     },
     {
+      description: 'A pool: two OpenAI accounts and Azure, keys from the environment',
+      command: 'OA_MAIN_KEY=… AZURE_SE_KEY=… <%= config.bin %> <%= command.id %> --upstreams upstreams.json',
+    },
+    {
       description: 'Also forward embeddings and the chat completions API (default: only what Codex uses)',
       command: '<%= config.bin %> <%= command.id %> --endpoints codex,embeddings,chat',
     },
     {
       description: 'Against a fake upstream, with exchange dumps',
       command: '<%= config.bin %> <%= command.id %> --upstream-url http://127.0.0.1:9000 --dump-dir /tmp/dumps',
+    },
+    {
+      description: 'Budget alerts to a Slack channel (incoming webhook)',
+      command: '<%= config.bin %> <%= command.id %> --alert-webhook https://chat.example.com/hooks/codex-proxy-alerts',
     },
   ]
 
@@ -45,8 +58,15 @@ stores (credentials from the usual AWS SDK chain).`
       default: DEFAULTS.upstreamUrl,
       env: ENV.upstreamUrl,
     }),
+    upstreams: Flags.string({
+      description: 'JSON file {"upstreams":[…]}: a pool of upstreams with failover (keys from each key_env); replaces --upstream-url and the stdin key.',
+    }),
     'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
+    'alert-webhook': Flags.string({
+      description: `POST budget alerts (warn threshold, cap) as JSON {text, alert} to this URL; a Slack incoming-webhook URL works as is [env: ${ENV.alertWebhookUrl}].`,
+      env: ENV.alertWebhookUrl,
+    }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
     endpoints: Flags.string({
       description: `Endpoint groups to forward, comma-separated (default-deny; default "codex": POST /v1/responses[/compact], GET /v1/models[/{id}]). Groups: ${ENDPOINT_GROUPS.join(', ')} [env: ${ENV.endpoints}].`,
@@ -56,6 +76,12 @@ stores (credentials from the usual AWS SDK chain).`
       options: SECRET_SCAN_MODES,
       description: `Secret detection on request bodies: off, flag (record findings), redact (replace before forwarding), block (400 secret_detected) [default flag; env: ${ENV.secretScan}].`,
     })(),
+    'shutdown-grace': Flags.integer({
+      description: 'On SIGTERM, SIGINT or /shutdown: seconds the requests in flight get to finish before they are cut (their records are written either way).',
+      default: 10,
+      min: 0,
+      max: 3600,
+    }),
     timeout: Flags.integer({ description: `Upstream timeout in seconds [default ${DEFAULTS.upstreamTimeoutMs / 1000}; env: ${ENV.upstreamTimeoutMs} in ms].`, min: 1 }),
     user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
     json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
@@ -80,25 +106,33 @@ stores (credentials from the usual AWS SDK chain).`
     // CODEX_PROXY_* variables as in Lambda; flags win.
     let upstreamUrl: string
     let envConfig: ReturnType<typeof proxyConfigFromEnv>
+    let pool: UpstreamPoolConfig | undefined
     let endpoints: EndpointGroup[]
     try {
       upstreamUrl = normaliseUpstreamUrl(flags['upstream-url'])
       envConfig = proxyConfigFromEnv(process.env, PROXY_VERSION)
       endpoints = flags.endpoints !== undefined ? parseEndpointGroups(flags.endpoints, '--endpoints') : [...envConfig.endpoints]
       if (endpoints.length === 0) throw new ConfigError('--endpoints names no endpoint group')
+      if (flags.upstreams) pool = parseUpstreamPoolText(await readFile(flags.upstreams, 'utf8'), flags.upstreams)
     } catch (err) {
       this.error((err as Error).message, { exit: 2 })
     }
-    const { key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch(
-      (err: Error) => this.error(err.message, { exit: 2 }),
-    )
-    status(
-      origin === 'stdin'
-        ? 'OpenAI key: read from stdin.'
-        : origin === 'env'
-          ? 'OpenAI key: from OPENAI_API_KEY.'
-          : 'No OpenAI key (stdin not piped, OPENAI_API_KEY unset): forwarding requests without Authorization — fine for keyless upstreams only.',
-    )
+    let key: string | undefined
+    let origin: 'stdin' | 'env' | 'none' | 'pool' = 'pool'
+    if (pool) {
+      status(`Upstream pool: ${pool.upstreams.map((u) => `${u.id} (${u.kind}, weight ${u.weight}${u.key_env ? `, key from ${u.key_env}` : ', no key'})`).join('; ')}.`)
+    } else {
+      ;({ key, origin } = await resolveApiKey({ stdin: process.stdin, stdinPiped: stdinIsPiped(), env: process.env }).catch((err: Error) =>
+        this.error(err.message, { exit: 2 }),
+      ))
+      status(
+        origin === 'stdin'
+          ? 'OpenAI key: read from stdin.'
+          : origin === 'env'
+            ? 'OpenAI key: from OPENAI_API_KEY.'
+            : 'No OpenAI key (stdin not piped, OPENAI_API_KEY unset): forwarding requests without Authorization — fine for keyless upstreams only.',
+      )
+    }
 
     const dataDir = resolve(flags['data-dir'] ?? defaultDataDir())
     const tokensTable = flags.table ?? process.env[ENV.tokensTable]
@@ -115,12 +149,31 @@ stores (credentials from the usual AWS SDK chain).`
         : undefined
 
     let stopping = false
-    const stop = async (code: number) => {
+    const stop = async (code: number, why: string) => {
       if (stopping) return
       stopping = true
-      status('codex-proxy: shutting down (finishing in-flight requests and audit writes)…')
-      await proxy.close()
+      const grace = flags['shutdown-grace']
+      status(`codex-proxy: ${why}: shutting down — no new requests; requests in flight get ${grace} s, then every audit record is written…`)
+      try {
+        const report = await proxy.close()
+        status(
+          `codex-proxy: stopped${report.endedExchanges ? `; ${report.endedExchanges} request(s) cut after the grace period (recorded)` : ''}${report.recordsToFallback ? `; ${report.recordsToFallback} record(s) written to the fallback file ${dataDir}/audit-fallback.log instead of the store` : ''}.`,
+        )
+      } catch (err) {
+        // Still exit: a stop that hangs on a failed close would be worse.
+        status(`codex-proxy: error while stopping: ${err instanceof Error ? err.message : String(err)}`)
+        code = 1
+      }
       process.exit(code)
+    }
+    // A second Ctrl-C while draining: the person at the terminal insists, so exit now
+    // (records still in flight may be lost). A repeated SIGTERM (a process manager, a
+    // script after /shutdown) only lets the orderly stop go on.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) return void stop(0, signal)
+      if (signal !== 'SIGINT') return
+      status('codex-proxy: second SIGINT while shutting down: exiting now (records still in flight may be lost).')
+      process.exit(130)
     }
     const proxy = await startLocalProxy({
       host: flags.host,
@@ -128,7 +181,9 @@ stores (credentials from the usual AWS SDK chain).`
       dataDir,
       upstreamUrl,
       apiKey: key,
+      ...(pool && { upstreams: pool }),
       dumpDir: flags['dump-dir'],
+      alertWebhook: flags['alert-webhook'],
       aws,
       config: {
         ...envConfig,
@@ -137,10 +192,11 @@ stores (credentials from the usual AWS SDK chain).`
         ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }),
         ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
       },
-      onShutdownRequest: flags['http-shutdown'] ? () => void stop(0) : undefined,
-    }).catch((err: Error) => this.error(err.message, { exit: 1 }))
-    process.once('SIGINT', () => void stop(0))
-    process.once('SIGTERM', () => void stop(0))
+      onShutdownRequest: flags['http-shutdown'] ? () => void stop(0, 'GET /shutdown') : undefined,
+      shutdown: { graceMs: flags['shutdown-grace'] * 1000 },
+    }).catch((err: Error) => this.error(err.message, { exit: err.name === 'ConfigError' ? 2 : 1 }))
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
 
     // First run: a token for the local user, so Codex can be pointed here at once.
     let firstToken: { token: string; token_id: string; user_id: string } | undefined
@@ -153,7 +209,8 @@ stores (credentials from the usual AWS SDK chain).`
       url: proxy.url,
       port: proxy.port,
       pid: process.pid,
-      upstream_url: upstreamUrl,
+      upstream_url: pool ? null : upstreamUrl,
+      upstreams: pool ? pool.upstreams.map((u) => ({ id: u.id, kind: u.kind, url: u.url, weight: u.weight })) : null,
       data_dir: aws ? null : dataDir,
       key_origin: origin,
       endpoints,
@@ -164,7 +221,7 @@ stores (credentials from the usual AWS SDK chain).`
       this.log(JSON.stringify(info))
     } else {
       status(
-        `codex-proxy listening on ${proxy.url} → ${upstreamUrl}; endpoints: ${endpoints.join(', ')}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
+        `codex-proxy listening on ${proxy.url} → ${pool ? `pool of ${pool.upstreams.length} (${pool.upstreams.map((u) => u.id).join(', ')})` : upstreamUrl}; endpoints: ${endpoints.join(', ')}; secret scan: ${flags['secret-scan'] ?? envConfig.secretScanMode}; data: ${aws ? `AWS ${aws.tokensTable}, s3://${aws.bucket}` : dataDir}`,
       )
       if (firstToken) {
         this.log(`\nNo tokens existed: created ${firstToken.token_id} for user "${firstToken.user_id}".`)

@@ -1,12 +1,12 @@
-// Usage rows (requests, tokens, cost) grouped by user, team, model or day. The scan
+// Usage rows (requests, tokens, cost) grouped by user, team, model, day or upstream. The scan
 // engine feeds records in; the Athena engine's SQL computes the same columns.
 import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 
-export const USAGE_GROUPINGS = ['user', 'team', 'model', 'day'] as const
+export const USAGE_GROUPINGS = ['user', 'team', 'model', 'day', 'upstream'] as const
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number]
 
 /** Column that holds the group key in each row, per grouping. */
-export const GROUP_COLUMN = { user: 'user_id', team: 'team', model: 'model', day: 'day' } as const
+export const GROUP_COLUMN = { user: 'user_id', team: 'team', model: 'model', day: 'day', upstream: 'upstream_id' } as const
 
 export interface UsageRow {
   /** The group key, under the grouping's column name (user_id, team, model or day). */
@@ -33,6 +33,9 @@ export function groupKey(record: AuditMetadata, by: UsageGrouping): string | nul
       return record.model
     case 'day':
       return record.timestamp.slice(0, 10)
+    case 'upstream':
+      // The pool member that answered; records written before the pool have none.
+      return record.upstream_id ?? null
   }
 }
 

@@ -29,6 +29,7 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
   let record: AuditRecord
   try {
     record = ex.toRecord(endedMono, env.config.bodyCapBytes)
+    await redactUpstreamBody(ex, env, record)
     await redactStoredResponse(ex, env, record)
   } catch (err) {
     env.log(`record build failed for ${ex.requestId}: ${errorName(err)}`)
@@ -48,6 +49,8 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
     env.log(`body capture failed for ${ex.requestId}: ${errorName(err)}`)
   }
   await env.audit.write(record, bodies).catch((err: unknown) => env.log(`audit write failed for ${ex.requestId}: ${errorName(err)}`))
+  // Budget alerts started at admission: the host keeps the invocation open until they end.
+  await Promise.allSettled(ex.background)
 }
 
 /** Usage, model and cost from the answer; returns what to settle (null: unknown). */
@@ -80,6 +83,23 @@ async function redactStoredResponse(ex: Exchange, env: StageEnv, record: AuditRe
   const redacted = redactMatches(record.response_body, scan.matches)
   record.response_body = redacted.text
   record.secret_findings.push(...redacted.findings)
+}
+
+/**
+ * The body as the pool sent it (Azure deployment name, encrypted reasoning dropped) keeps
+ * whatever the client sent, secrets included in flag mode: a scanned request's copy is
+ * redacted like the rest. Its matches are the request's findings again, not new ones. If
+ * that scan cannot finish, the record keeps the request body as scanned instead.
+ */
+async function redactUpstreamBody(ex: Exchange, env: StageEnv, record: AuditRecord): Promise<void> {
+  if (ex.upstreamBodyForRecord === undefined || ex.scanStatus === null || !env.scanner || !record.request_body) return
+  const scan = await env.scanner.scanText(record.request_body, env.config.scanBudgetMs)
+  if (scan.timedOut) {
+    const fallback = ex.requestBodyForRecord ?? (ex.body ? textUpTo(ex.body, env.config.bodyCapBytes).text : null)
+    record.request_body = ex.tokenMisplaced ? null : fallback
+    return
+  }
+  record.request_body = redactMatches(record.request_body, scan.matches).text
 }
 
 /** Enough to account for the request when the full record could not be built. */
@@ -121,6 +141,8 @@ function minimalRecord(ex: Exchange, endedMono: number): AuditRecord {
     truncated: { request_body: true, response_body: true },
     secret_scan: ex.scanStatus,
     secret_findings: ex.secretFindings,
+    upstream_id: ex.upstreamId,
+    upstream_attempts: ex.upstreamAttempts,
   }
 }
 

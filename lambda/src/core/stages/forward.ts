@@ -1,10 +1,13 @@
-// Stage 8: the upstream call. The caller's credential is replaced by the upstream key,
-// only the forwarded header set goes out (headers.ts), and the whole exchange is bounded
-// by the upstream timeout (the relay keeps enforcing it while the body streams).
+// Stage 8: the upstream call, through the upstream pool (core/upstreams/): the session's
+// upstream is chosen by weighted rendezvous hashing, its adapter replaces the caller's
+// credential with that upstream's key (only the forwarded header set goes out, headers.ts),
+// and before the first byte reaches the client the pool may fail over to the next upstream
+// (connection errors, timeout to first byte, 5xx, 429) or retry once after a key rotation
+// (401). The whole exchange is bounded by the upstream timeout, counted from the request's
+// start (the relay keeps enforcing it while the body streams).
 import type { Exchange } from '../exchange.js'
-import { upstreamRequestHeaders } from '../headers.js'
 import { type Refusal, refuse } from '../refusal.js'
-import { errorName, type StageEnv } from '../stage-env.js'
+import type { StageEnv } from '../stage-env.js'
 import { describeUpstreamError } from '../upstream-errors.js'
 
 export interface UpstreamAnswer {
@@ -15,61 +18,50 @@ export interface UpstreamAnswer {
 }
 
 export async function forwardUpstream(ex: Exchange, env: StageEnv, clientSignal: AbortSignal): Promise<UpstreamAnswer | Refusal> {
-  const readKey = async (): Promise<{ key: string | undefined } | Refusal> => {
-    try {
-      return { key: await env.key.get() }
-    } catch (err) {
-      env.log(`key source failed for ${ex.requestId}: ${errorName(err)}`)
-      return refuse('key_unavailable')
-    }
-  }
-  let key = await readKey()
-  if ('code' in key) return key
   const { config } = env
-  const url = `${config.upstreamUrl}${ex.path}${ex.query ? `?${ex.query}` : ''}`
-  // The deadline counts from the request's start, so time spent reading and scanning the
-  // body is part of it (AbortSignal.timeout uses the monotonic clock).
+  // AbortSignal.timeout uses the monotonic clock, as the exchange's start does.
   const remaining = Math.max(1, Math.ceil(config.upstreamTimeoutMs - (env.clock.monotonic() - ex.startedMono)))
   const deadline = AbortSignal.timeout(remaining)
-  const signal = AbortSignal.any([clientSignal, deadline])
-  const body = ex.method === 'GET' || ex.method === 'HEAD' ? undefined : ex.outgoingBody
-  const send = (apiKey: string | undefined) => {
-    const headers = upstreamRequestHeaders(ex.requestHeaders, apiKey)
-    if (ex.forwardContentEncoding) headers.set('content-encoding', ex.forwardContentEncoding)
-    return env.fetch(url, { method: ex.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined, signal, redirect: 'manual' })
-  }
   const describe = (err: unknown) => describeUpstreamError(err, deadline.aborted, config.upstreamTimeoutMs)
+  const hasBody = ex.method !== 'GET' && ex.method !== 'HEAD'
+  const sent = await env.upstreams.send({
+    method: ex.method,
+    path: ex.path,
+    query: ex.query,
+    headers: ex.requestHeaders,
+    body: hasBody ? ex.outgoingBody : undefined,
+    json: sentJson(ex),
+    model: ex.model,
+    ...(ex.forwardContentEncoding && { contentEncoding: ex.forwardContentEncoding }),
+    requestId: ex.requestId,
+    stream: ex.stream,
+    previousResponseId: ex.previousResponseId,
+    clientSignal,
+    deadline,
+    deadlineMs: config.upstreamTimeoutMs,
+  })
+  ex.upstreamAttempts = sent.attempts
+  if (sent.kind === 'refusal') {
+    if (sent.clientAborted) ex.clientAborted = true
+    ex.upstreamError = sent.upstreamError
+    if (sent.refusal.code === 'key_unavailable') env.log(`key source failed for ${ex.requestId}: ${sent.upstreamError ?? ''}`)
+    return refuse(sent.refusal.code, sent.refusal.detail, sent.refusal.headers)
+  }
+  ex.upstreamId = sent.upstream.id
+  // The record keeps the body as sent upstream when the pool changed it (Azure deployment
+  // name, encrypted reasoning dropped on a move to another account); redacted like the rest.
+  if (sent.sentBody) ex.upstreamBodyForRecord = new TextDecoder().decode(sent.sentBody)
+  return { response: sent.response, deadline, describe }
+}
 
-  let response: Response
+/** The JSON object that goes upstream: the parsed body, or the redacted one when redaction changed it. */
+function sentJson(ex: Exchange): Record<string, unknown> | undefined {
+  if (ex.forwardContentEncoding !== undefined) return undefined // still encoded: opaque
+  if (ex.forwardBody === undefined) return ex.json
   try {
-    response = await send(key.key)
-  } catch (err) {
-    if (clientSignal.aborted) ex.clientAborted = true
-    ex.upstreamError = describe(err)
-    return refuse('upstream_request_failed', ex.upstreamError)
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(ex.forwardBody))
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
   }
-  // Key rotation: re-read the key once and retry when the upstream rejects it.
-  if (response.status === 401 && env.key.refreshAfterUnauthorized) {
-    let rotated = false
-    try {
-      rotated = await env.key.refreshAfterUnauthorized(key.key)
-    } catch (err) {
-      env.log(`key refresh failed for ${ex.requestId}: ${errorName(err)}`)
-      await response.body?.cancel().catch(() => {})
-      return refuse('key_unavailable')
-    }
-    if (rotated) {
-      await response.body?.cancel().catch(() => {})
-      key = await readKey()
-      if ('code' in key) return key
-      try {
-        response = await send(key.key)
-      } catch (err) {
-        if (clientSignal.aborted) ex.clientAborted = true
-        ex.upstreamError = describe(err)
-        return refuse('upstream_request_failed', ex.upstreamError)
-      }
-    }
-  }
-  return { response, deadline, describe }
 }

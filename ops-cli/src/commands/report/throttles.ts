@@ -42,7 +42,8 @@ export default class ReportThrottles extends BaseCommand<ThrottleReport> {
 
   async run(): Promise<ThrottleReport> {
     const { flags } = await this.parse(ReportThrottles)
-    const { from, to } = parseTimeRange(flags.since, flags.until)
+    // CloudWatch keeps metric data for 15 months (455 days), so nothing older exists.
+    const { from, to } = parseTimeRange(flags.since, flags.until, new Date(), { maxDays: 455 })
     if (flags.period !== undefined && flags.period % 60 !== 0) throw new UserError(`--period must be a multiple of 60 seconds; got ${flags.period}`)
     const target = await resolveTarget(flags)
     if (target.local) throw new UserError('report throttles reads the CloudWatch metrics of the deployed function; the local stack has no throttling. Use --stack-outputs FILE or --function NAME')

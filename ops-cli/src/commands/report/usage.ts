@@ -24,13 +24,14 @@ export interface UsageReport {
 const NUMERIC_COLUMNS = ['requests', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_tokens', 'total_tokens', 'cost_usd', 'unpriced_requests'] as const
 
 export default class ReportUsage extends BaseCommand<UsageReport> {
-  static override summary = 'Requests, tokens and cost per user, team, model or day.'
+  static override summary = 'Requests, tokens and cost per user, team, model, day or upstream.'
   static override description =
     'Two engines give the same numbers for the same records. `athena` (the default for a deployed stack) runs one SQL query over the Glue table of the audit records in the Athena workgroup, reading only the days of the period; `scan` (the default with --local) reads the records of the period from the bucket directly.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --local',
     '<%= config.bin %> <%= command.id %> --since 30d --by team --format csv --stack-outputs stack-outputs.json > usage.csv',
     '<%= config.bin %> <%= command.id %> --since 2026-11-01 --until 2026-11-15 --by model --stack-outputs stack-outputs.json --json',
+    { description: 'Which upstream of the pool served what (failovers move requests between them)', command: '<%= config.bin %> <%= command.id %> --since 24h --by upstream --stack-outputs stack-outputs.json' },
     { description: 'Without Athena: read the records directly (slower for long periods)', command: '<%= config.bin %> <%= command.id %> --since 24h --engine scan --stack-outputs stack-outputs.json' },
   ]
   static override flags = {

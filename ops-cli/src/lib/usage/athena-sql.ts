@@ -30,6 +30,7 @@ const GROUP_EXPRESSION: Record<UsageGrouping, string> = {
   team: 'team',
   model: 'model',
   day: 'substr("timestamp", 1, 10)',
+  upstream: 'upstream_id',
 }
 
 /** Glue database and table names: letters, digits and underscores (infra/analytics.ts makes them so). */

@@ -13,6 +13,8 @@ function statusHint(status: number, body: string): string {
   // public URL lacks lambda:InvokeFunctionUrl or lambda:InvokeFunction (required for new URLs
   // since October 2025; https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
   if (status === 403 && /forbidden/i.test(body)) return 'the Function URL refuses public calls: both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions are needed; `pulumi up` restores them'
+  // The local host's own answer while its embedded store process is down (store-supervisor.ts).
+  if (status === 503 && /"status":"degraded"/.test(body)) return 'the proxy reports its stores down (detail above); `serve` restarts its store process by itself — see the "Local stack is running" row'
   if (status === 429) return 'AWS throttled the probe (reserved concurrency in use): run `codex-proxy report throttles --since 1h`'
   if (status >= 500) return 'the function failed: look at its log group, and `codex-proxy check-origin "<body text>"`'
   return 'check that the URL points at codex-proxy (--url, or the functionUrl stack output)'
