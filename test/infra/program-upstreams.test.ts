@@ -33,7 +33,9 @@ describe('the program with an upstream pool', () => {
   })
 
   it('lets the function read exactly those secrets', () => {
-    const policy = JSON.parse(stack.one(T.rolePolicy).inputs.policy) as { Statement: Json[] }
+    // The function's role policy (the Firehose delivery role has its own).
+    const fnRole = stack.ofType(T.role).find((r) => r.name.endsWith('-function'))!
+    const policy = JSON.parse(stack.ofType(T.rolePolicy).find((p) => p.inputs.role === fnRole.id)!.inputs.policy) as { Statement: Json[] }
     const reads = policy.Statement.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
     expect(reads).toHaveLength(1)
     expect([reads[0].Resource].flat().sort()).toEqual(['azure-se', 'oa-main', 'oa-spare'].map(secretArnOf).sort())
