@@ -11,7 +11,11 @@ import { ulid } from 'ulid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BODIES_PREFIX, dayPartition, METADATA_PREFIX } from '../../lambda/src/contracts/audit-bodies.js'
 import { s3Client } from '../../lambda/src/stores/aws-clients.js'
+import { BodyWriter } from '../../lambda/src/bodies/body-writer.js'
+import { ensureBucket } from '../../lambda/src/local/provision.js'
+import { AuditStoreSink } from '../../lambda/src/stores/audit-store-sink.js'
 import { S3AuditSink } from '../../lambda/src/stores/s3-audit-sink.js'
+import { S3ObjectStore } from '../../lambda/src/stores/s3-object-store.js'
 import AuditList, { type AuditList as AuditListResult } from '../../ops-cli/src/commands/audit/list.js'
 import AuditMigrate, { type AuditMigration } from '../../ops-cli/src/commands/audit/migrate.js'
 import AuditShow, { type AuditShow as AuditShowResult } from '../../ops-cli/src/commands/audit/show.js'
@@ -237,6 +241,19 @@ describe('report sessions: the Athena engine (the Parquet metadata table of a de
 })
 
 describe('check-origin over v2 records', () => {
+  it('finds them by their body records where the metadata is not in the bucket (a deployed stack: Firehose)', async () => {
+    const s3 = s3Client(stack.proxy.target)
+    await ensureBucket(s3, 'bodies-only')
+    const objects = new S3ObjectStore(s3, 'bodies-only', 'head-then-put')
+    const toFirehose: unknown[] = []
+    const sink = new AuditStoreSink(new BodyWriter(objects), { put: async (m) => void toFirehose.push(m) })
+    const record = sampleRecord({ request_id: ulid(), timestamp: new Date().toISOString(), response_body: 'data: {"error":{"message":"Rate limit reached for gpt-5 in organization org-x"}}\n\n' })
+    await sink.write(record, { response: { stored: new TextEncoder().encode(record.response_body!), redacted: false, truncated: false } })
+    expect(toFirehose).toHaveLength(1)
+    const result = await searchAuditRecords({ s3, bucket: 'bodies-only', text: 'Rate limit reached for gpt-5', from: new Date(Date.now() - 3_600_000), to: new Date(), max: 10 })
+    expect(result.matches).toEqual([expect.objectContaining({ request_id: record.request_id, user_id: 'alice', found_in: 'audit_record' })])
+  })
+
   it('finds a text in the stored response bodies', async () => {
     const result = await searchAuditRecords({ s3: s3Client(stack.proxy.target), bucket: stack.proxy.names.bucket, text: 'event: response.completed', from: new Date(Date.now() - 3_600_000), to: new Date(), max: 100 })
     expect(result.matches.map((m) => m.request_id)).toEqual(expect.arrayContaining(sent.map((s) => s.id)))

@@ -1,16 +1,17 @@
 // Reads whole audit records (bodies included) straight from the bucket, newest day first:
 // the search behind `check-origin` (an auditor's read). v1 records (logs/) and v2 ones
-// (body records under bodies/, which carry a copy of their metadata, reassembled into the
-// same shape) are read alike, merged in request-id order (ULIDs: time order). Listing body
-// records rather than metadata objects works for a deployed stack too, whose metadata is
-// Parquet in its own bucket. Usage reports do NOT use this: they read metadata only
-// (audit-store.ts scanMetadata).
+// (reassembled into the same shape) are read alike, merged in request-id order (ULIDs:
+// time order). A v2 request is listed by its metadata object where the bucket has them
+// (local host, serve --aws: a request is stored once its metadata is, the last write); a
+// day without any — a deployed stack, whose metadata is Parquet in its own bucket — is
+// listed by its body records, which carry a copy of their metadata. Usage reports do NOT
+// use this: they read metadata only (audit-store.ts scanMetadata).
 import type { S3Client } from '@aws-sdk/client-s3'
 import { AUDIT_PREFIX, AUDIT_SUFFIX } from '../../../lambda/src/contracts/audit-key.js'
-import { BODIES_PREFIX, BODY_RECORD_SUFFIX, dayPrefixesBetween } from '../../../lambda/src/contracts/audit-bodies.js'
+import { BODIES_PREFIX, BODY_RECORD_SUFFIX, dayPrefixesBetween, METADATA_PREFIX, METADATA_SUFFIX } from '../../../lambda/src/contracts/audit-bodies.js'
 import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
-import { AuditBodies, getV1Record, listKeys } from './audit-store.js'
+import { AuditBodies, getMetadata, getV1Record, listKeys } from './audit-store.js'
 
 export interface ScanOptions {
   s3: S3Client
@@ -32,8 +33,12 @@ export async function scanAuditRecords(options: ScanOptions): Promise<{ read: nu
   const concurrency = options.concurrency ?? 16
   const bodies = new AuditBodies(options.s3, options.bucket)
   const load = async (key: string): Promise<AuditRecord | undefined> => {
-    // By prefix: v1 records and v2 metadata share the `.json.gz` suffix.
+    // By prefix: v1 records, v2 metadata and body records share the `.json.gz` suffix.
     if (key.startsWith(AUDIT_PREFIX)) return getV1Record(options.s3, options.bucket, key)
+    if (key.startsWith(METADATA_PREFIX)) {
+      const meta = await getMetadata(options.s3, options.bucket, key)
+      return meta && bodies.assemble(meta)
+    }
     // A damaged or foreign object is skipped, as the v1 scan does; access errors surface.
     const record = await bodies.reader.recordAt(key).catch((err: Error) => {
       if (err.name === 'BodyIntegrityError' || err instanceof SyntaxError || (err as { code?: string }).code === 'Z_DATA_ERROR') return undefined
@@ -47,10 +52,11 @@ export async function scanAuditRecords(options: ScanOptions): Promise<{ read: nu
   for (const bodiesDay of dayPrefixesBetween(BODIES_PREFIX, options.from, options.to)) {
     if (stopped) break
     const day = bodiesDay.slice(BODIES_PREFIX.length)
-    const [v1, v2] = await Promise.all([
+    const [v1, metadata] = await Promise.all([
       listKeys(options.s3, options.bucket, `${AUDIT_PREFIX}${day}`, AUDIT_SUFFIX),
-      listKeys(options.s3, options.bucket, `${bodiesDay}records/`, BODY_RECORD_SUFFIX),
+      listKeys(options.s3, options.bucket, `${METADATA_PREFIX}${day}`, METADATA_SUFFIX),
     ])
+    const v2 = metadata.length > 0 ? metadata : await listKeys(options.s3, options.bucket, `${bodiesDay}records/`, BODY_RECORD_SUFFIX)
     const keys = [...v1, ...v2].sort((a, b) => (idOf(a) < idOf(b) ? 1 : idOf(a) > idOf(b) ? -1 : 0))
     listed += keys.length
     for (let i = 0; i < keys.length && !stopped; i += concurrency) {
