@@ -26,6 +26,7 @@ export interface BodyWrite {
   sessionKey: string | null
   sessionId: string | null
   metadata?: BodyRecord['metadata']
+  upstream?: BodyRecord['upstream']
   requestHeaders: Record<string, string>
   responseHeaders: Record<string, string> | null
   request?: BodyBytes | undefined
@@ -153,6 +154,7 @@ export class BodyWriter {
       response_headers: input.responseHeaders,
       request,
       response,
+      ...(input.upstream && { upstream: input.upstream }),
     }
     const recordKey = bodyRecordKey(input.requestId, date)
     const gz = await gzipAsync(JSON.stringify(record), { level: GZIP_LEVEL })

@@ -113,4 +113,10 @@ export interface BodyRecord {
   response_headers: Record<string, string> | null
   request: StoredBody | null
   response: StoredBody | null
+  /**
+   * What a translating upstream (Claude: Messages request, Anthropic/Bedrock SSE) got and
+   * sent, as the record's text (capped, redacted); absent for other upstreams. Stored
+   * whole, not content-addressed.
+   */
+  upstream?: { request_body: string | null; response_body: string | null }
 }

@@ -9,7 +9,16 @@
 import { AUDIT_RECORD_FIELDS, type AuditRecord, type RecordOf } from './audit-record.js'
 
 /** Record fields that hold prompt or response content, or raw headers: auditor-only. */
-export const BODY_ONLY_FIELDS = ['request_headers', 'response_headers', 'request_body', 'response_body', 'truncated'] as const
+export const BODY_ONLY_FIELDS = [
+  'request_headers',
+  'response_headers',
+  'request_body',
+  'response_body',
+  'truncated',
+  // A translating upstream's (Claude) request and raw stream: prompt content too.
+  'upstream_request_body',
+  'upstream_response_body',
+] as const
 type BodyOnly = (typeof BODY_ONLY_FIELDS)[number]
 
 const f = <T extends (typeof AUDIT_RECORD_FIELDS)[keyof typeof AUDIT_RECORD_FIELDS]['type'] | { struct: Record<string, 'string' | 'boolean' | 'bigint' | 'int'> }, N extends boolean>(

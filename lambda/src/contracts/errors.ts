@@ -183,6 +183,12 @@ export const PROXY_ERRORS = {
     meaning: 'The upstream this conversation is bound to failed (5xx, 429, refused, timed out) and the request names `previous_response_id`, which only that upstream account can resolve, so the proxy did not fail over.',
     action: 'Retry later; clients that resend the history (Codex, `store: false`) never hit this.',
   },
+  unsupported_for_model: {
+    status: 400,
+    message: 'request not supported for this model',
+    meaning: "The request uses something the model's upstream kind has no counterpart for (Claude on Anthropic or Bedrock: a hosted tool other than web_search, an input item such as item_reference or local_shell_call, a non-image file part, or an endpoint other than POST /v1/responses).",
+    action: 'Remove that tool or item, or use an OpenAI model; README "Claude upstreams" lists what is translated.',
+  },
   websocket_not_supported: {
     status: 426,
     message: 'websocket not supported',

@@ -11,6 +11,8 @@ export const METRIC = {
   timeToFirstByte: 'TimeToFirstByte',
   inputTokens: 'InputTokens',
   cachedInputTokens: 'CachedInputTokens',
+  /** Input tokens written to the prompt cache (Claude upstreams; billed apart). */
+  cacheWriteInputTokens: 'CacheWriteInputTokens',
   outputTokens: 'OutputTokens',
   reasoningTokens: 'ReasoningTokens',
   costUsd: 'CostUSD',

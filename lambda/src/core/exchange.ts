@@ -59,6 +59,9 @@ export class Exchange {
   upstreamAttempts: AuditRecord['upstream_attempts'] = []
   /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
   upstreamBodyForRecord: string | undefined
+  /** Translating upstreams (Claude): the body sent upstream, and the provider's raw stream (read at record time). */
+  upstreamRequestBody: string | undefined
+  upstreamResponseBody: (() => string) | undefined
 
   // Response side.
   status = 0
@@ -136,6 +139,7 @@ export class Exchange {
       usage_status: this.usageStatus,
       input_tokens: u?.input_tokens ?? null,
       cached_input_tokens: u?.cached_input_tokens ?? null,
+      cache_write_input_tokens: u?.cache_write_input_tokens ?? null,
       output_tokens: u?.output_tokens ?? null,
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
@@ -152,6 +156,8 @@ export class Exchange {
       secret_findings: this.secretFindings,
       upstream_id: this.upstreamId,
       upstream_attempts: this.upstreamAttempts,
+      upstream_request_body: capText(this.upstreamRequestBody, capBytes),
+      upstream_response_body: capText(this.upstreamResponseBody?.(), capBytes),
     }
   }
 
@@ -193,4 +199,8 @@ export class Exchange {
     }
     return { request, response }
   }
+}
+
+function capText(text: string | undefined, capBytes: number): string | null {
+  return text === undefined ? null : textUpTo(new TextEncoder().encode(text), capBytes).text
 }

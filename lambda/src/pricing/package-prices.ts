@@ -10,8 +10,18 @@
 import { calcPrice } from '@pydantic/genai-prices'
 import type { BillableTokens } from './billable.js'
 
-/** The one provider priced (the proxy only talks to the OpenAI API); the Lambda build keeps only its data. */
-export const PRICE_PROVIDER_ID = 'openai'
+/** The providers priced: OpenAI's models, and Claude (Anthropic or Bedrock upstreams). The Lambda build keeps only their data. */
+export const PRICE_PROVIDER_IDS = ['openai', 'anthropic'] as const
+
+/**
+ * The package provider a model id is priced under. Claude models are priced at
+ * Anthropic's list prices whether served by Anthropic or by Bedrock (the client's model
+ * id, e.g. `claude-sonnet-4-5`, is what the record and the pricer see; Bedrock's own list
+ * prices for Claude match Anthropic's — an operator with other rates uses an override).
+ */
+export function priceProviderOf(model: string): (typeof PRICE_PROVIDER_IDS)[number] {
+  return /^claude/i.test(model) ? 'anthropic' : 'openai'
+}
 
 export interface PackageQuote {
   readonly cost_usd: number
@@ -20,20 +30,22 @@ export interface PackageQuote {
 }
 
 /**
- * Cost from the package's OpenAI provider, or null when the package does not know the
- * model. The provider is pinned to `openai` so a name is never resolved against another
- * vendor's catalogue (the proxy only talks to the OpenAI API).
+ * Cost from the package, or null when the package does not know the model. The provider is
+ * chosen by the model id (priceProviderOf) so a name is never resolved against another
+ * vendor's catalogue.
  */
 export function packagePrice(model: string, tokens: BillableTokens, at: Date): PackageQuote | null {
   let result: ReturnType<typeof calcPrice>
   try {
-    // Usage keys per the package README: `input_tokens` is the total including cache reads,
-    // `cache_read_tokens` is the cached part; the package splits them itself (uncached =
-    // input − cache reads) and applies a tier by the total input count.
+    // Usage keys per the package README: `input_tokens` is the total including cache reads
+    // and cache writes, `cache_read_tokens`/`cache_write_tokens` are those parts; the
+    // package splits them itself (uncached = input − reads − writes), prices each at its
+    // own rate (Claude: reads 0.1×, 5-minute writes 1.25× the input price) and applies a
+    // tier by the total input count.
     result = calcPrice(
-      { input_tokens: tokens.input, cache_read_tokens: tokens.cached, output_tokens: tokens.output },
+      { input_tokens: tokens.input, cache_read_tokens: tokens.cached, cache_write_tokens: tokens.cacheWrite, output_tokens: tokens.output },
       model,
-      { providerId: PRICE_PROVIDER_ID, timestamp: at },
+      { providerId: priceProviderOf(model), timestamp: at },
     )
   } catch {
     // The package throws on price data it cannot apply (e.g. a malformed tier). That is

@@ -26,6 +26,9 @@ export class AuditStoreSink implements AuditSink {
       metadata: (({ bodies: _, ...rest }) => rest)(toMetadata(record, null)),
       requestHeaders: record.request_headers,
       responseHeaders: record.response_headers,
+      ...((record.upstream_request_body !== null || record.upstream_response_body !== null) && {
+        upstream: { request_body: record.upstream_request_body, response_body: record.upstream_response_body },
+      }),
       request: bodies?.request,
       response: bodies?.response,
     })

@@ -132,6 +132,8 @@ export class AuditBodies {
       response_headers: record?.response_headers ?? null,
       request_body: text(req),
       response_body: text(res),
+      upstream_request_body: record?.upstream?.request_body ?? null,
+      upstream_response_body: record?.upstream?.response_body ?? null,
       truncated: { request_body: reqOrDamaged === DAMAGED || (req?.stored.truncated ?? false), response_body: resOrDamaged === DAMAGED || (res?.stored.truncated ?? false) },
     }
   }
