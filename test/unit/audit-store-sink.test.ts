@@ -21,9 +21,9 @@ describe('audit v2 sink', () => {
     expect(Object.keys(metadata[0]!).sort()).toEqual(Object.keys(AUDIT_METADATA_FIELDS).sort())
     // The body record keeps them for auditors, with the request and response rebuilt exactly.
     const reader = new BodyReader(store)
-    const body = (await reader.recordAt(metadata[0]!.bodies!.record_key))!
+    const body = (await reader.recordAt(metadata[0]!.bodies!.record_key!))!
     expect(body.upstream).toEqual({ request_body: record.upstream_request_body, response_body: record.upstream_response_body })
-    expect(new TextDecoder().decode((await reader.body(body, 'request'))!.bytes)).toBe(record.request_body)
+    expect(new TextDecoder().decode((await reader.body(body, 'request'))!.bytes)).toBe(record.request_body!)
     expect(body.metadata).toMatchObject({ request_id: record.request_id, user_id: 'alice' })
   })
 
