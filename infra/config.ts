@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import * as pulumi from '@pulumi/pulumi'
 import {
   DEFAULTS,
+  DEFAULT_PII_SCAN_MODE,
   DEFAULT_SECRET_SCAN_MODE,
   SECRET_SCAN_MODES,
   normaliseUpstreamUrl,
@@ -48,6 +49,8 @@ export const INFRA_DEFAULTS = {
   logRetentionDays: 90,
   auditBodyCapBytes: DEFAULTS.bodyCapBytes,
   secretScanMode: DEFAULT_SECRET_SCAN_MODE,
+  /** PII detectors (payment cards, IBAN, US SSN): off | flag | redact | block. */
+  piiScanMode: DEFAULT_PII_SCAN_MODE,
   logsExpiryDays: 90,
   /** Metadata (usage analytics, no prompts) outlives the bodies by default. */
   metadataExpiryDays: 730,
@@ -104,6 +107,7 @@ export interface InfraConfig {
   logRetentionDays: number
   auditBodyCapBytes: number
   secretScanMode: SecretScanMode
+  piiScanMode: SecretScanMode
   logsExpiryDays: number
   metadataExpiryDays: number
   athenaResultsExpiryDays: number
@@ -216,6 +220,7 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
 
   const auditBodyCapBytes = int('auditBodyCapBytes', INFRA_DEFAULTS.auditBodyCapBytes, 1, ANY)
   const secretScanMode = oneOf('secretScanMode', SECRET_SCAN_MODES, INFRA_DEFAULTS.secretScanMode)
+  const piiScanMode = oneOf('piiScanMode', SECRET_SCAN_MODES, INFRA_DEFAULTS.piiScanMode)
   const logsExpiryDays = int('logsExpiryDays', INFRA_DEFAULTS.logsExpiryDays, 1, ANY)
   const metadataExpiryDays = int('metadataExpiryDays', INFRA_DEFAULTS.metadataExpiryDays, 1, ANY)
   if (metadataExpiryDays < logsExpiryDays) {
@@ -310,6 +315,7 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     logRetentionDays,
     auditBodyCapBytes,
     secretScanMode,
+    piiScanMode,
     logsExpiryDays,
     metadataExpiryDays,
     athenaResultsExpiryDays,

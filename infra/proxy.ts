@@ -244,6 +244,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
                 maxRequestBytes: LAMBDA_MAX_REQUEST_BYTES,
                 tokenCacheMs: config.tokenCacheMs,
                 secretScanMode: config.secretScanMode,
+                piiScanMode: config.piiScanMode,
               }),
               poolEnv ? [ENV.upstreamUrl] : [],
             ),

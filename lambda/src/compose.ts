@@ -3,7 +3,6 @@
 // differs — the store transports, the key source, where fallback lines go, how the
 // scanner runs — and get a proxy.
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { ProxyConfig } from './contracts/config.js'
 import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
 import type { UpstreamPoolFactory } from './core/upstreams/index.js'
@@ -16,7 +15,7 @@ import type { DynamoWire } from './stores/dynamo-wire.js'
 import { DynamoTokenStore } from './stores/dynamo-token-store.js'
 import { ResilientAuditSink } from './stores/resilient-audit-sink.js'
 import { BodyWriter } from './bodies/body-writer.js'
-import { ENV } from './contracts/config.js'
+import { ENV, type ProxyConfig } from './contracts/config.js'
 import { AuditStoreSink } from './stores/audit-store-sink.js'
 import { credentialsFromEnv } from './stores/dynamo-http.js'
 import { FirehoseHttp } from './stores/firehose-http.js'
@@ -43,7 +42,7 @@ export interface ProxyWiring {
   /** Fingerprint key when the environment sets none (local: kept in the data directory). */
   fallbackFingerprintKey?: string
   /** How the scanner runs; default in the calling thread. */
-  runScanner?: (scanner: SecretScanner) => BodyScanner
+  runScanner?: (scanner: SecretScanner, scannerEnv: Record<string, string | undefined>) => BodyScanner
   health?: HealthCheck
   /** Where budget alerts go: the alarm SNS topic (Lambda), a webhook (`serve --alert-webhook`). */
   alerts?: AlertSink | undefined
@@ -54,13 +53,15 @@ export interface ProxyWiring {
 export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
   const storeSink = auditStoreSink(w)
   const primary = w.extraSinks?.length ? new TeeAuditSink(storeSink, w.extraSinks, w.log) : storeSink
-  const scanner = secretScannerFromEnv(w.env, w.fallbackFingerprintKey)
+  // The PII detectors run when the resolved config's PII mode (env or flag) is not off.
+  const scannerEnv = { ...w.env, [ENV.piiScan]: w.config.piiScanMode }
+  const scanner = secretScannerFromEnv(scannerEnv, w.fallbackFingerprintKey)
   return {
     config: w.config,
     tokens: new DynamoTokenStore(w.dynamo, w.names.tokensTable),
     counters: new DynamoCounterStore(w.dynamo, w.names.usageTable),
     pricer: pricerFromEnv(w.env),
-    scanner: (w.runScanner ?? inlineBodyScanner)(scanner),
+    scanner: w.runScanner ? w.runScanner(scanner, scannerEnv) : inlineBodyScanner(scanner),
     audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),
     key: w.key,
     ...(w.upstreams && { upstreams: w.upstreams }),

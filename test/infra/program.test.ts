@@ -283,7 +283,7 @@ describe('the program under the prod configuration', () => {
         stream: 'boolean',
         request_headers: 'map<string,string>',
         truncated: 'struct<request_body:boolean,response_body:boolean>',
-        secret_findings: 'array<struct<rule_id:string,location:string,offset:int,fingerprint:string>>',
+        secret_findings: 'array<struct<rule_id:string,category:string,location:string,offset:int,fingerprint:string>>',
       })
     })
 

@@ -16,6 +16,7 @@ describe('proxy config through the environment', () => {
       maxRequestBytes: 6 * 1024 * 1024,
       tokenCacheMs: 1_500,
       secretScanMode: 'block',
+      piiScanMode: 'redact',
       version: 'v-test',
     }
     const { version, ...settings } = config

@@ -41,7 +41,7 @@ describe('flag mode (the default)', () => {
     const rules = new Set(record.secret_findings.map((f) => f.rule_id))
     for (const f of fixtures) expect(rules, f.rule_id).toContain(f.rule_id)
     expect(containsAnySecret(JSON.stringify(record))).toEqual([])
-    expect(record.secret_findings[0]).toEqual({ rule_id: expect.any(String), location: expect.stringMatching(/^(instructions|input\[\d+\]\.output)$/), offset: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) })
+    expect(record.secret_findings[0]).toEqual({ rule_id: expect.any(String), category: 'credential', location: expect.stringMatching(/^(instructions|input\[\d+\]\.output)$/), offset: expect.any(Number), fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/) })
   })
 
   it('stores the redacted body in the record', async () => {
@@ -143,5 +143,38 @@ describe('what the upstream echoes back', () => {
     expect(text).toContain(fixture.secret) // the client gets the upstream's bytes unchanged
     expect(record.response_body).not.toContain(fixture.secret)
     expect(record.response_body).toContain('[REDACTED:aws-access-key-id]')
+  })
+})
+
+describe('categories: generic findings only flag, PII follows its own mode', () => {
+  const body = (text: string) => JSON.stringify({ model: 'gpt-5.1-codex', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] })
+
+  it('forwards a body whose only finding is generic, even in block mode, and records the finding', async () => {
+    const generic = 'db_password = "Zq8#vT2m!pLx9wR4kN7s"'
+    const { createSecretScanner } = await import('../../lambda/src/secrets/index.js')
+    expect(createSecretScanner().scanText(generic).map((m) => m.category)).toContain('generic')
+    const { response, record } = await call(makeProxy({ secretScanMode: 'block' }), request('/v1/responses', { method: 'POST', body: body(generic) }))
+    expect(response.status).toBe(200)
+    expect(h.upstream.requests[0]!.body.toString()).toContain('Zq8#vT2m!pLx9wR4kN7s')
+    expect(record.secret_findings.map((f) => f.category)).toContain('generic')
+    expect(record.request_body).not.toContain('Zq8#vT2m!pLx9wR4kN7s')
+  })
+
+  it('blocks a card number when PII is in block mode, redacts it in redact mode, ignores it when off', async () => {
+    const { createSecretScanner } = await import('../../lambda/src/secrets/index.js')
+    const { inlineBodyScanner } = await import('../../lambda/src/core/scanners.js')
+    const scanner = inlineBodyScanner(createSecretScanner({ pii: true }))
+    const card = body('charge card 4111 1111 1111 1111 please')
+    const blocked = await call(makeProxy({ piiScanMode: 'block', secretScanMode: 'flag' }, undefined, { scanner }), request('/v1/responses', { method: 'POST', body: card }))
+    expect(blocked.response.status).toBe(400)
+    expect(JSON.parse(blocked.text).error.message).toContain('pii-payment-card')
+
+    const redacted = await call(makeProxy({ piiScanMode: 'redact', secretScanMode: 'flag' }, undefined, { scanner }), request('/v1/responses', { method: 'POST', body: card }))
+    expect(redacted.response.status).toBe(200)
+    expect(h.upstream.requests.at(-1)!.body.toString()).not.toContain('4111 1111 1111 1111')
+
+    const off = await call(makeProxy({ piiScanMode: 'off', secretScanMode: 'flag' }, undefined, { scanner }), request('/v1/responses', { method: 'POST', body: card }))
+    expect(off.response.status).toBe(200)
+    expect(off.record.secret_findings).toEqual([])
   })
 })

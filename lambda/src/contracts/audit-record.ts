@@ -81,9 +81,9 @@ export const AUDIT_RECORD_FIELDS = {
     'Secret scan of the request body: `clean`, `findings`, `skipped` (a body the scanner cannot read, flag mode only), `incomplete` (time budget ran out, flag mode only); null when scanning is off.',
   ),
   secret_findings: f(
-    { array: { rule_id: 'string', location: 'string', offset: 'int', fingerprint: 'string' } },
+    { array: { rule_id: 'string', category: 'string', location: 'string', offset: 'int', fingerprint: 'string' } },
     false,
-    'Secret scanner findings: rule, JSON location (or `response_body` for a redaction in the stored response), offset and a short hash; never the matched text.',
+    'Secret scanner findings: rule, category (`credential`, `generic`, `pii`), JSON location (or `response_body` for a redaction in the stored response), offset and a short hash; never the matched text.',
   ),
   // Upstream pool (lambda/src/core/upstreams/).
   upstream_id: f('string', true, 'Id of the upstream (pool member) whose answer the client got; null when none answered.'),

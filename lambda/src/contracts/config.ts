@@ -121,6 +121,8 @@ export interface ProxyConfig {
   tokenCacheMs: number
   /** Secret scanning of request bodies; tokens and teams may override it. */
   secretScanMode: SecretScanMode
+  /** PII detectors (cards, IBAN, SSN): their own mode, deployment-wide, `off` by default. */
+  piiScanMode: SecretScanMode
   /** Reported by /healthz and stamped on every record. */
   version: string
 }
@@ -185,6 +187,7 @@ export function proxyConfigFromEnv(env: Record<string, string | undefined>, vers
     maxRequestBytes: parsePositiveInt(ENV.maxRequestBytes, env[ENV.maxRequestBytes], DEFAULTS.maxRequestBytes),
     tokenCacheMs: parsePositiveInt(ENV.tokenCacheMs, env[ENV.tokenCacheMs], DEFAULTS.tokenCacheMs),
     secretScanMode: parseSecretScanMode(ENV.secretScan, env[ENV.secretScan], DEFAULT_SECRET_SCAN_MODE),
+    piiScanMode: parseSecretScanMode(ENV.piiScan, env[ENV.piiScan], DEFAULT_PII_SCAN_MODE),
     version,
   }
 }
@@ -201,6 +204,7 @@ export function proxyConfigToEnv(config: Omit<ProxyConfig, 'version'>): Record<s
     [ENV.maxRequestBytes]: String(config.maxRequestBytes),
     [ENV.tokenCacheMs]: String(config.tokenCacheMs),
     [ENV.secretScan]: config.secretScanMode,
+    [ENV.piiScan]: config.piiScanMode,
   }
 }
 

@@ -3,7 +3,7 @@
 import type { AuditRecord } from '../contracts/audit-record.js'
 import type { BudgetAlert } from '../contracts/budget-alert.js'
 import type { BudgetPolicy, Caller } from '../contracts/tables.js'
-import type { SecretFinding, TextMatch } from '../secrets/types.js'
+import type { RuleCategory, SecretFinding, TextMatch } from '../secrets/types.js'
 
 export interface TokenStore {
   /** The caller for a token hash, or undefined when unknown or disabled. Throws on store failure. */
@@ -122,7 +122,8 @@ export interface AlertSink {
  * other requests), and bounded by a time budget after which it answers `timedOut`.
  */
 export interface BodyScanner {
-  scanJsonBody(text: string, opts: { redact: boolean; budgetMs: number }): Promise<BodyScanResult>
+  /** `redact`: which categories to replace in `redacted` (true: all). */
+  scanJsonBody(text: string, opts: { redact: boolean | readonly RuleCategory[]; budgetMs: number }): Promise<BodyScanResult>
   scanText(text: string, budgetMs: number): Promise<TextScanResult>
   close?(): Promise<void>
 }

@@ -1,19 +1,20 @@
 // The in-thread BodyScanner: the Lambda host's (one request per instance, nobody else to
-// stall) and the local host's for small bodies. The budget is checked when the scan
-// returns: rules are linear-time (test/unit/secrets), so a scan of a body within the
-// request size limit ends; the local host's worker scanner enforces the budget by
-// stopping the worker.
+// stall) and the local host's for small bodies. The budget becomes the scanner's
+// deadline, checked between rules and windows (rules are linear-time: test/unit/secrets);
+// the local host's worker scanner also stops a worker that overruns it.
 import type { SecretScanner } from '../secrets/index.js'
 import type { BodyScanner } from './ports.js'
 
 export function inlineBodyScanner(scanner: SecretScanner): BodyScanner {
   return {
-    async scanJsonBody(text, { redact }) {
-      const { findings, redacted } = scanner.scanJsonBody(text, { redact })
+    async scanJsonBody(text, { redact, budgetMs }) {
+      const { findings, redacted, timedOut } = scanner.scanJsonBody(text, { redact, deadline: Date.now() + budgetMs })
+      if (timedOut) return { timedOut: true }
       return { timedOut: false, findings, ...(redacted !== undefined && { redacted }) }
     },
-    async scanText(text) {
-      return { timedOut: false, matches: scanner.scanText(text) }
+    async scanText(text, budgetMs) {
+      const { matches, timedOut } = scanner.scanTextWithin(text, { deadline: Date.now() + budgetMs })
+      return timedOut ? { timedOut: true } : { timedOut: false, matches }
     },
   }
 }

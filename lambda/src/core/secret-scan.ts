@@ -15,7 +15,7 @@ export function effectiveScanMode(caller: Caller, deploymentMode: SecretScanMode
 }
 
 export function toRecordFindings(findings: SecretFinding[]): RecordFinding[] {
-  return findings.map(({ rule_id, location, offset, fingerprint }) => ({ rule_id, location, offset, fingerprint }))
+  return findings.map(({ rule_id, category, location, offset, fingerprint }) => ({ rule_id, category, location, offset, fingerprint }))
 }
 
 /** "aws-access-key-id in input[3] (function_call_output); …" — rules and places, never text. */
@@ -45,7 +45,7 @@ export function redactMatches(text: string, found: TextMatch[]): { text: string;
   for (const m of matches) {
     if (m.end <= at) continue
     out += text.slice(at, Math.max(at, m.start)) + `[REDACTED:${m.rule_id}]`
-    findings.push({ rule_id: m.rule_id, location: 'response_body', offset: m.start, fingerprint: '' })
+    findings.push({ rule_id: m.rule_id, category: m.category, location: 'response_body', offset: m.start, fingerprint: '' })
     at = m.end
   }
   return { text: out + text.slice(at), findings }

@@ -158,7 +158,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       conditionalWrites: target.local ? 'head-then-put' : 'if-none-match',
       fallbackFingerprintKey,
       // Large bodies are scanned in worker threads: one body cannot stall other requests.
-      runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
+      runScanner: (s, scannerEnv) => (scanner = new WorkerBodyScanner(s, { env: scannerEnv, fallbackFingerprintKey })),
       ...(alertWebhook && { alerts: new WebhookAlertSink(alertWebhook) }),
       metrics,
       log,

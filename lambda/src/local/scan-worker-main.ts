@@ -11,10 +11,11 @@ parentPort!.on('message', (job: ScanJob) => {
   let reply: ScanReply
   try {
     if (job.kind === 'json') {
-      const { findings, redacted } = scanner.scanJsonBody(job.text, { redact: job.redact })
-      reply = { id: job.id, ok: true, findings, ...(redacted !== undefined && { redacted }) }
+      const { findings, redacted, timedOut } = scanner.scanJsonBody(job.text, { redact: job.redact, deadline: job.deadline })
+      reply = { id: job.id, ok: true, findings, ...(redacted !== undefined && { redacted }), ...(timedOut && { timedOut: true }) }
     } else {
-      reply = { id: job.id, ok: true, matches: scanner.scanText(job.text) }
+      const { matches, timedOut } = scanner.scanTextWithin(job.text, { deadline: job.deadline })
+      reply = { id: job.id, ok: true, matches, ...(timedOut && { timedOut: true }) }
     }
   } catch (err) {
     reply = { id: job.id, ok: false, error: err instanceof Error ? err.name : 'error' }

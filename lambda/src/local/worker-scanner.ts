@@ -6,11 +6,13 @@
 import { Worker } from 'node:worker_threads'
 import type { BodyScanner, BodyScanResult, TextScanResult } from '../core/ports.js'
 import { inlineBodyScanner } from '../core/scanners.js'
-import type { SecretFinding, SecretScanner, TextMatch } from '../secrets/index.js'
+import type { RuleCategory, SecretFinding, SecretScanner, TextMatch } from '../secrets/index.js'
 
-export type ScanJob = { id: number; kind: 'json'; text: string; redact: boolean } | { id: number; kind: 'text'; text: string }
+export type ScanJob =
+  | { id: number; kind: 'json'; text: string; redact: boolean | readonly RuleCategory[]; deadline: number }
+  | { id: number; kind: 'text'; text: string; deadline: number }
 export type ScanReply =
-  | { id: number; ok: true; findings?: SecretFinding[]; redacted?: string; matches?: TextMatch[] }
+  | { id: number; ok: true; findings?: SecretFinding[]; redacted?: string; matches?: TextMatch[]; timedOut?: boolean }
   | { id: number; ok: false; error: string }
 
 export interface WorkerScannerOptions {
@@ -51,17 +53,17 @@ export class WorkerBodyScanner implements BodyScanner {
     return this.options.inlineBelowChars ?? 64 * 1024
   }
 
-  async scanJsonBody(text: string, opts: { redact: boolean; budgetMs: number }): Promise<BodyScanResult> {
+  async scanJsonBody(text: string, opts: { redact: boolean | readonly RuleCategory[]; budgetMs: number }): Promise<BodyScanResult> {
     if (text.length < this.threshold) return this.inline.scanJsonBody(text, opts)
-    const reply = await this.run({ id: this.nextId++, kind: 'json', text, redact: opts.redact }, opts.budgetMs)
-    if (reply === 'timeout' || !reply.ok) return { timedOut: true }
+    const reply = await this.run({ id: this.nextId++, kind: 'json', text, redact: opts.redact, deadline: Date.now() + opts.budgetMs }, opts.budgetMs)
+    if (reply === 'timeout' || !reply.ok || reply.timedOut) return { timedOut: true }
     return { timedOut: false, findings: reply.findings ?? [], ...(reply.redacted !== undefined && { redacted: reply.redacted }) }
   }
 
   async scanText(text: string, budgetMs: number): Promise<TextScanResult> {
     if (text.length < this.threshold) return this.inline.scanText(text, budgetMs)
-    const reply = await this.run({ id: this.nextId++, kind: 'text', text }, budgetMs)
-    if (reply === 'timeout' || !reply.ok) return { timedOut: true }
+    const reply = await this.run({ id: this.nextId++, kind: 'text', text, deadline: Date.now() + budgetMs }, budgetMs)
+    if (reply === 'timeout' || !reply.ok || reply.timedOut) return { timedOut: true }
     return { timedOut: false, matches: reply.matches ?? [] }
   }
 
@@ -111,7 +113,9 @@ export class WorkerBodyScanner implements BodyScanner {
       if (reply.id === pending.job.id) done(reply, false)
     }
     const onError = () => done('timeout', true)
-    const timer = setTimeout(() => done('timeout', true), pending.budgetMs)
+    // The worker's scanner stops itself at the deadline; this timer (with some slack for
+    // the message round trip) is the hard stop when it cannot.
+    const timer = setTimeout(() => done('timeout', true), pending.budgetMs + 250)
     worker.on('message', onMessage)
     worker.on('error', onError)
     worker.once('exit', onError)

@@ -82,6 +82,10 @@ stores (credentials from the usual AWS SDK chain).`
       min: 0,
       max: 3600,
     }),
+    'pii-scan': Flags.option({
+      options: SECRET_SCAN_MODES,
+      description: `PII detectors (payment cards, IBAN, US SSN): off, flag, redact, block [default off; env: ${ENV.piiScan}].`,
+    })(),
     timeout: Flags.integer({ description: `Upstream timeout in seconds [default ${DEFAULTS.upstreamTimeoutMs / 1000}; env: ${ENV.upstreamTimeoutMs} in ms].`, min: 1 }),
     user: Flags.string({ description: 'Owner of the token created when none exists yet.', default: defaultUser() }),
     json: Flags.boolean({ description: 'Print the startup information (and a first token) as one JSON line.' }),
@@ -191,6 +195,7 @@ stores (credentials from the usual AWS SDK chain).`
         endpoints,
         ...(flags.timeout && { upstreamTimeoutMs: flags.timeout * 1000 }),
         ...(flags['secret-scan'] && { secretScanMode: flags['secret-scan'] }),
+        ...(flags['pii-scan'] && { piiScanMode: flags['pii-scan'] }),
       },
       onShutdownRequest: flags['http-shutdown'] ? () => void stop(0, 'GET /shutdown') : undefined,
       shutdown: { graceMs: flags['shutdown-grace'] * 1000 },

@@ -78,7 +78,7 @@ async function redactStoredResponse(ex: Exchange, env: StageEnv, record: AuditRe
   if (scan.timedOut) {
     record.response_body = null
     record.truncated.response_body = true
-    record.secret_findings.push({ rule_id: 'scan-incomplete', location: 'response_body', offset: 0, fingerprint: '' })
+    record.secret_findings.push({ rule_id: 'scan-incomplete', category: 'credential', location: 'response_body', offset: 0, fingerprint: '' })
     return
   }
   const redacted = redactMatches(record.response_body, scan.matches)
