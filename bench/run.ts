@@ -2,7 +2,7 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, pool, stores, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, large, startup, lambda, lambda-share, secrets, policy, pool, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
@@ -17,7 +17,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { measureAtCpuShare } from './lambda/at-cpu-share.js'
 import { measureLambda } from './lambda/cold-start.js'
+import { measureLargeResponse } from './proxy/large-response.js'
+import { measureStartup } from './proxy/startup.js'
 import { runSideBySide } from './proxy/side-by-side.js'
 import { codexVersion, REPO, serveHasFlag } from './proxy/targets.js'
 import { renderResults } from './results-file.js'
@@ -26,7 +29,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,lambda,secrets,policy,pool,stores' },
+    only: { type: 'string', default: 'proxy,large,startup,lambda,lambda-share,secrets,policy,pool,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -89,16 +92,34 @@ if (parts.has('lambda')) {
   lambda = await measureLambda(quick ? 5 : 21)
 }
 
+let large
+if (parts.has('large')) {
+  log('20 MB response through each target…')
+  large = await measureLargeResponse({ requests: quick ? 1 : 5, cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] }, log })
+}
+
+let startup
+if (parts.has('startup')) {
+  log('start-up: serve → /healthz, CLI --help, tokens list --local…')
+  startup = await measureStartup(quick ? 2 : 5)
+}
+
+let lambdaShare
+if (parts.has('lambda-share')) {
+  log("Lambda bundle at Lambda's CPU share (512 MB ≈ 0.29 vCPU)…")
+  lambdaShare = await measureAtCpuShare({ requests: quick ? 50 : 200, log })
+}
+
 if (parts.has('soak')) {
   const seconds = Number(values.soak ?? 300)
   log(`soak: 20 requests/s for ${seconds} s through the local host (test/load/soak.ts)…`)
   runScript('bench/soak.ts', [String(seconds)])
 }
 
-const report = renderResults({ machine, proxy, lambda, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
+const report = renderResults({ machine, proxy, lambda, large, startup, lambdaShare, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
 log('')
 log(report.latest)
-if (write && (proxy || lambda)) {
+if (write && (proxy || lambda || large || startup || lambdaShare)) {
   writeFileSync(RESULTS, report.file)
   log(`written: ${RESULTS}`)
 }
