@@ -2,7 +2,7 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, large, startup, lambda, lambda-share, secrets, policy, pool, stores, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, large, startup, lambda, lambda-share, levers, secrets, policy, pool, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
@@ -11,7 +11,8 @@
 // The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md);
 // the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md); the pool part
 // bench/pool-overhead.ts --write (bench/pool-overhead-results.md); the stores
-// part bench/store-client.ts --write (bench/store-client-results.md).
+// part bench/store-client.ts --write (bench/store-client-results.md); the levers part
+// bench/levers.ts --write (bench/levers-results.md).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release } from 'node:os'
@@ -29,7 +30,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,large,startup,lambda,lambda-share,secrets,policy,pool,stores' },
+    only: { type: 'string', default: 'proxy,large,startup,lambda,lambda-share,levers,secrets,policy,pool,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -137,6 +138,11 @@ if (parts.has('policy')) {
 if (parts.has('pool')) {
   log('upstream pool overhead per request (bench/pool-overhead.ts)…')
   runScript('bench/pool-overhead.ts', [String(quick ? 100 : 300), ...(write ? ['--write'] : [])])
+}
+
+if (parts.has('levers')) {
+  log('cheap levers before/after (bench/levers.ts)…')
+  runScript('bench/levers.ts', write ? ['--write'] : [])
 }
 
 if (parts.has('stores')) {
