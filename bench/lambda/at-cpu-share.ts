@@ -80,8 +80,10 @@ function enter(dir: string, cmd: string[]): string[] {
 export async function measureAtCpuShare(options: { requests: number; log: (l: string) => void }): Promise<AtShareResult> {
   const cwd = process.cwd()
   process.chdir(REPO)
+  // BENCH_LAMBDA_BUNDLE: another build of the entry (e.g. unminified, to read a profile).
+  const bundle = process.env.BENCH_LAMBDA_BUNDLE ?? join(REPO, LAMBDA_BUNDLE)
   try {
-    await buildLambda({ quiet: true })
+    if (!process.env.BENCH_LAMBDA_BUNDLE) await buildLambda({ quiet: true })
   } finally {
     process.chdir(cwd)
   }
@@ -99,7 +101,9 @@ export async function measureAtCpuShare(options: { requests: number; log: (l: st
     direct.close()
     const runs: ShareFigures[] = []
     for (const share of [1, LAMBDA_512_SHARE]) {
-      const base = [process.execPath, join(REPO, 'bench/lambda/http-host.mjs'), join(REPO, LAMBDA_BUNDLE)]
+      // BENCH_LAMBDA_NODE_ARGS: extra Node flags for the host, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to see where the first request goes.
+      const nodeArgs = (process.env.BENCH_LAMBDA_NODE_ARGS ?? '').split(' ').filter(Boolean)
+      const base = [process.execPath, ...nodeArgs, join(REPO, 'bench/lambda/http-host.mjs'), bundle]
       if (share < 1 && limiter.kind === 'none') continue
       const cmd = share < 1 && limiter.kind === 'cgroup' ? limiter.wrap(base) : base
       const child = spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'inherit'] })

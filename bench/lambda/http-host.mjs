@@ -73,6 +73,25 @@ function responseStream(res) {
   return w
 }
 
+// BENCH_PROFILE_FIRST=FILE: a CPU profile of the first request alone (node:inspector), to
+// see what the first request pays that a warm one does not.
+let profileFirst = process.env.BENCH_PROFILE_FIRST
+async function profiled(run) {
+  if (!profileFirst) return run()
+  const file = profileFirst
+  profileFirst = undefined
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  await session.post('Profiler.start')
+  await run()
+  const { profile } = await session.post('Profiler.stop')
+  const { writeFileSync } = await import('node:fs')
+  writeFileSync(file, JSON.stringify(profile))
+}
+
 const server = createServer((req, res) => {
   const chunks = []
   req.on('data', (c) => chunks.push(c))
@@ -96,7 +115,7 @@ const server = createServer((req, res) => {
       body: body.length ? body.toString('base64') : undefined,
       isBase64Encoded: body.length > 0,
     }
-    handler(event, responseStream(res), {}).catch((e) => {
+    profiled(() => handler(event, responseStream(res), {})).catch((e) => {
       console.error(e)
       res.destroy()
     })
