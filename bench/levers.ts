@@ -8,7 +8,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { monotonicFactory } from 'ulid'
 import { requestIdFactory } from '../lambda/src/core/request-id.js'
-import { packagePrice, PRICE_PROVIDER_ID } from '../lambda/src/pricing/package-prices.js'
+import { packagePrice } from '../lambda/src/pricing/package-prices.js'
 
 const BATCH = 1_000
 const BATCHES = 200
@@ -30,17 +30,17 @@ const oldId = monotonicFactory()
 const newId = requestIdFactory()
 const at = new Date()
 const usage = { input_tokens: 55_000, cache_read_tokens: 50_000, output_tokens: 1_200 }
-const tokens = { input: 55_000, cached: 50_000, output: 1_200 }
+const tokens = { input: 55_000, cached: 50_000, cacheWrite: 0, output: 1_200 }
 const rows: [string, number, number][] = [
   ['request id (ULID, new millisecond each)', medianMicros(() => oldId(++t)), medianMicros(() => newId(++t))],
   [
     'price lookup, gpt-5.1-codex',
-    medianMicros(() => calcPrice(usage, 'gpt-5.1-codex', { providerId: PRICE_PROVIDER_ID, timestamp: at })),
+    medianMicros(() => calcPrice(usage, 'gpt-5.1-codex', { providerId: 'openai', timestamp: at })),
     medianMicros(() => packagePrice('gpt-5.1-codex', tokens, at)),
   ],
   [
     'price lookup, gpt-5-2025-08-07 (snapshot)',
-    medianMicros(() => calcPrice(usage, 'gpt-5-2025-08-07', { providerId: PRICE_PROVIDER_ID, timestamp: at })),
+    medianMicros(() => calcPrice(usage, 'gpt-5-2025-08-07', { providerId: 'openai', timestamp: at })),
     medianMicros(() => packagePrice('gpt-5-2025-08-07', tokens, at)),
   ],
 ]

@@ -1,5 +1,7 @@
 // What on-call hears about: an SNS topic (optionally e-mailed), alarms on the signals
 // that mean developers are being refused or records lost, and a dashboard of the same.
+// The proxy publishes its budget alerts (warn threshold, cap) to the same topic, so the
+// topic is made first (AlarmTopic) and handed to the function and to the alarms.
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { METRIC, METRICS_NAMESPACE, METRIC_FUNCTION_DIMENSION, METRIC_UPSTREAM_DIMENSION } from '../lambda/src/contracts/metrics.js'
@@ -79,6 +81,16 @@ export function alarmSpecs(config: InfraConfig): AlarmSpec[] {
       threshold: 0,
     },
     {
+      key: 'budget-alert-failures',
+      description: 'Budget alerts (warn threshold, cap) that the proxy could not publish to this topic; it retries on a later request. Check the function role and the topic.',
+      namespace: METRICS_NAMESPACE,
+      metricName: METRIC.budgetAlertFailures,
+      statistic: 'Sum',
+      periodSeconds: 300,
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+    },
+    {
       key: 'duration-p99',
       description: `p99 duration is at ${Math.round(DURATION_ALARM_RATIO * 100)}% of the ${config.timeoutSeconds} s timeout: long streams are about to be cut off.`,
       namespace: LAMBDA_NAMESPACE,
@@ -110,28 +122,39 @@ export function dashboardName(project: string, stack: string): string {
   return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, '-')
 }
 
+/** The alarm topic (alarms and budget alerts) and its optional e-mail subscription. */
+export class AlarmTopic extends pulumi.ComponentResource {
+  readonly topic: aws.sns.Topic
+
+  constructor(name: string, args: { config: InfraConfig }, opts?: pulumi.ComponentResourceOptions) {
+    super('codex-proxy:infra:AlarmTopic', name, {}, opts)
+    const parent = { parent: this }
+    this.topic = new aws.sns.Topic(`${name}-alarms`, {}, parent)
+    if (args.config.alarmEmail) {
+      // AWS e-mails a confirmation link; alarms reach the address once it is clicked.
+      new aws.sns.TopicSubscription(
+        `${name}-alarms-email`,
+        { topic: this.topic.arn, protocol: 'email', endpoint: args.config.alarmEmail },
+        parent,
+      )
+    }
+    this.registerOutputs({ alarmTopicArn: this.topic.arn })
+  }
+}
+
 export class Alarms extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic
   readonly dashboard: aws.cloudwatch.Dashboard
 
   constructor(
     name: string,
-    args: { config: InfraConfig; functionName: pulumi.Output<string>; aliasName: pulumi.Output<string> },
+    args: { config: InfraConfig; topic: aws.sns.Topic; functionName: pulumi.Output<string>; aliasName: pulumi.Output<string> },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super('codex-proxy:infra:Alarms', name, {}, opts)
     const parent = { parent: this }
     const { config, functionName } = args
-
-    this.topic = new aws.sns.Topic(`${name}-alarms`, {}, parent)
-    if (config.alarmEmail) {
-      // AWS e-mails a confirmation link; alarms reach the address once it is clicked.
-      new aws.sns.TopicSubscription(
-        `${name}-alarms-email`,
-        { topic: this.topic.arn, protocol: 'email', endpoint: config.alarmEmail },
-        parent,
-      )
-    }
+    this.topic = args.topic
 
     for (const spec of alarmSpecs(config)) {
       new aws.cloudwatch.MetricAlarm(

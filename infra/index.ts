@@ -2,7 +2,7 @@
 // ops CLI reads (`pulumi stack output --json > stack-outputs.json`).
 import type * as pulumi from '@pulumi/pulumi'
 import { STACK_OUTPUT } from '../lambda/src/contracts/stack-outputs.js'
-import { Alarms } from './alarms.js'
+import { AlarmTopic, Alarms } from './alarms.js'
 import { Analytics } from './analytics.js'
 import { loadConfig } from './config.js'
 import { ProxyFunction } from './proxy.js'
@@ -13,9 +13,11 @@ const name = config.project
 
 const storage = new Storage(name, { config })
 const { tokensTable, usageTable, logsBucket } = storage
-const proxy = new ProxyFunction(name, { config, tokensTable, usageTable, logsBucket })
+// Made before the function, which publishes budget alerts to it.
+const { topic } = new AlarmTopic(name, { config })
+const proxy = new ProxyFunction(name, { config, tokensTable, usageTable, logsBucket, alertTopic: topic })
 const analytics = new Analytics(name, { config, logsBucket })
-const alarms = new Alarms(name, { config, functionName: proxy.function.name, aliasName: proxy.alias.name })
+const alarms = new Alarms(name, { config, topic, functionName: proxy.function.name, aliasName: proxy.alias.name })
 
 type StackOutputName = (typeof STACK_OUTPUT)[keyof typeof STACK_OUTPUT]
 

@@ -5,7 +5,7 @@ import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
 import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
-import { UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
+import { KEYLESS_KINDS, UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
 
 /** The alias that serves traffic: provisioned concurrency and the Function URL hang off it. */
@@ -16,6 +16,8 @@ export interface ProxyFunctionArgs {
   tokensTable: aws.dynamodb.Table
   usageTable: aws.dynamodb.Table
   logsBucket: aws.s3.Bucket
+  /** The alarm topic: the function publishes budget alerts to it. */
+  alertTopic: aws.sns.Topic
 }
 
 export interface PolicyStatement {
@@ -38,8 +40,24 @@ export function proxyPolicyStatements(arns: {
   /** The key secret(s): the single upstream's, or one per upstream of the pool. */
   secrets: string[]
   logGroup: string
+  alertTopic: string
+  /** The pool has Bedrock upstreams: Claude is invoked with the function's role. */
+  bedrock?: boolean
 }): PolicyStatement[] {
   return [
+    ...(arns.bedrock
+      ? [
+          <PolicyStatement>{
+            // Claude on Bedrock, streamed (InvokeModelWithResponseStream), in any region: the
+            // foundation models and the cross-region inference profiles (`us.anthropic.…`)
+            // of Anthropic's Claude only (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html).
+            Sid: 'InvokeClaudeOnBedrock',
+            Effect: 'Allow',
+            Action: ['bedrock:InvokeModelWithResponseStream'],
+            Resource: ['arn:aws:bedrock:*::foundation-model/anthropic.claude-*', 'arn:aws:bedrock:*:*:inference-profile/*anthropic.claude-*'],
+          },
+        ]
+      : []),
     {
       // Token and team items are read by primary key. The by_user index serves the ops
       // CLI (run with the operator's credentials), so the function gets no Query.
@@ -67,6 +85,13 @@ export function proxyPolicyStatements(arns: {
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: arns.secrets,
+    },
+    {
+      // Budget alerts (warn threshold, cap) go to the alarm topic, and nowhere else.
+      Sid: 'PublishBudgetAlerts',
+      Effect: 'Allow',
+      Action: ['sns:Publish'],
+      Resource: [arns.alertTopic],
     },
     {
       // Log streams of its own log group only (`<group ARN>:*` covers the group's streams,
@@ -110,15 +135,17 @@ export class ProxyFunction extends pulumi.ComponentResource {
     // `aws secretsmanager put-secret-value` (README "Deploy to AWS"). A pool gets one
     // secret per upstream (README "Upstream pool"), and the function may read exactly those.
     const pool = config.upstreams
-    if (pool) {
-      for (const u of pool.upstreams) {
+    // Bedrock upstreams sign with the function's role: no key, no secret.
+    const keyed = pool ? pool.upstreams.filter((u) => !KEYLESS_KINDS.has(u.kind)) : []
+    if (pool && keyed.length > 0) {
+      for (const u of keyed) {
         this.upstreamSecrets[u.id] = new aws.secretsmanager.Secret(
           `${name}-upstream-${u.id}`,
           { description: `Key of upstream "${u.id}" (${u.kind}, ${u.url}) that ${functionName} forwards with. Value set out of band.` },
           parent,
         )
       }
-      this.secret = this.upstreamSecrets[pool.upstreams[0]!.id]!
+      this.secret = this.upstreamSecrets[keyed[0]!.id]!
     } else {
       this.secret = new aws.secretsmanager.Secret(
         `${name}-openai-key`,
@@ -126,10 +153,12 @@ export class ProxyFunction extends pulumi.ComponentResource {
         parent,
       )
     }
-    const secretArns = pool ? pool.upstreams.map((u) => this.upstreamSecrets[u.id]!.arn) : [this.secret.arn]
-    // The pool's env encoding, with each upstream's secret ARN (contracts/upstreams.ts).
+    const secretArns = keyed.length > 0 ? keyed.map((u) => this.upstreamSecrets[u.id]!.arn) : [this.secret.arn]
+    // The pool's env encoding, with each keyed upstream's secret ARN (contracts/upstreams.ts).
     const poolEnv = pool
-      ? pulumi.all(secretArns).apply((arns) => upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u, i) => ({ ...u, secret_arn: arns[i]! })) }))
+      ? pulumi.all(secretArns).apply((arns) =>
+          upstreamPoolToEnv({ ...pool, upstreams: pool.upstreams.map((u) => (KEYLESS_KINDS.has(u.kind) ? u : { ...u, secret_arn: arns[keyed.indexOf(u)]! })) }),
+        )
       : undefined
 
     // Created before the function so that Lambda does not create it with infinite retention.
@@ -161,6 +190,8 @@ export class ProxyFunction extends pulumi.ComponentResource {
             logsBucket: args.logsBucket.arn,
             secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
+            alertTopic: args.alertTopic.arn,
+            bedrock: pool?.upstreams.some((u) => u.kind === 'bedrock') ?? false,
           })
           .apply((arns) => JSON.stringify({ Version: '2012-10-17', Statement: proxyPolicyStatements(arns) })),
       },
@@ -205,6 +236,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
               }),
               poolEnv ? [ENV.upstreamUrl] : [],
             ),
+            [ENV.alertTopicArn]: args.alertTopic.arn,
             ...(config.priceOverrides && { [ENV.priceOverrides]: config.priceOverrides }),
             ...(config.secretAllowlist && { [ENV.secretAllowlist]: config.secretAllowlist }),
             ...(config.secretFingerprintKey && { [ENV.secretFingerprintKey]: config.secretFingerprintKey }),

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib'
 import { readFile } from 'node:fs/promises'
 import { build } from 'esbuild'
 import { priceDataPlugin } from './price-data-plugin.js'
-import { PRICE_PROVIDER_ID } from './src/pricing/package-prices.js'
+import { PRICE_PROVIDER_IDS } from './src/pricing/package-prices.js'
 
 export const LAMBDA_OUT_DIR = 'dist/lambda'
 export const LAMBDA_BUNDLE = `${LAMBDA_OUT_DIR}/index.mjs`
@@ -29,7 +29,7 @@ export async function buildLambda(options: { quiet?: boolean } = {}) {
     mainFields: ['module', 'main'],
     // Some bundled CommonJS dependencies call require() for Node built-ins.
     banner: { js: "import { createRequire as __cxpCreateRequire } from 'node:module'; const require = __cxpCreateRequire(import.meta.url);" },
-    plugins: [priceDataPlugin([PRICE_PROVIDER_ID])],
+    plugins: [priceDataPlugin(PRICE_PROVIDER_IDS)],
     metafile: true,
     logLevel: options.quiet ? 'silent' : 'warning',
   })

@@ -4,7 +4,7 @@
 // scanner runs — and get a proxy.
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { ProxyConfig } from './contracts/config.js'
-import type { AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
+import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
 import type { UpstreamPoolFactory } from './core/upstreams/index.js'
 import { inlineBodyScanner } from './core/scanners.js'
@@ -37,6 +37,8 @@ export interface ProxyWiring {
   /** How the scanner runs; default in the calling thread. */
   runScanner?: (scanner: SecretScanner) => BodyScanner
   health?: HealthCheck
+  /** Where budget alerts go: the alarm SNS topic (Lambda), a webhook (`serve --alert-webhook`). */
+  alerts?: AlertSink | undefined
   metrics: Metrics
   log: (message: string) => void
 }
@@ -57,6 +59,7 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
     metrics: w.metrics,
     log: w.log,
     ...(w.health && { health: w.health }),
+    ...(w.alerts && { alerts: w.alerts }),
   }
 }
 

@@ -144,7 +144,7 @@ describe('finding 4: budgets see every cost', () => {
   })
 
   it('reserves for n choices and for a previous_response_id conversation', async () => {
-    const { token } = h.tokens.add('fay', { budget_daily_usd: 1 })
+    const { token } = h.tokens.add('fay', { user_policy: { budget_daily_usd: 1 } }) // the user level (a token's own budget is level key)
     // Held upstream answers: reservations stay visible until the end of the test.
     let open!: () => void
     const gate = new Promise<void>((r) => (open = r))

@@ -109,13 +109,26 @@ describe('Codex CLI through codex-proxy serve', () => {
 
 describe('governance seen from Codex', () => {
   it('prints the budget_exceeded message when the user is over budget', async () => {
-    const added = await cli(['tokens', 'add', 'spender', '--budget-daily', '0.000001', '--local', '--data-dir', dataDir, '--json'])
+    const added = await cli(['tokens', 'add', 'spender', '--local', '--data-dir', dataDir, '--json'])
     const { token: spender } = JSON.parse(added.stdout)
+    expect((await cli(['users', 'set', 'spender', '--budget-daily', '0.000001', '--local', '--data-dir', dataDir])).code).toBe(0)
     const result = await runCodex({ baseUrl: serve.url, token: spender, prompt: 'spend money' })
     const output = `${result.stdout}${result.stderr}`
     expect(output).toMatch(/budget exceeded: user spender daily budget of \$0\.00 reached/)
     expect(output).not.toContain(REPLY)
   }, 120_000)
+
+  it('sends the tag set once in the provider config (http_headers), which a tag budget then caps', async () => {
+    const added = await cli(['tokens', 'add', 'tagger', '--tags', 'proj-*', '--local', '--data-dir', dataDir, '--json'])
+    const { token: tagger } = JSON.parse(added.stdout)
+    expect((await cli(['tags', 'set', 'proj-e2e', '--budget-daily', '0.000001', '--local', '--data-dir', dataDir])).code).toBe(0)
+    const tagged = await runCodex({ baseUrl: serve.url, token: tagger, prompt: 'tagged work', httpHeaders: { 'x-codex-proxy-tag': 'proj-e2e' } })
+    expect(`${tagged.stdout}${tagged.stderr}`).toMatch(/budget exceeded: tag proj-e2e daily budget of \$0\.00 reached/)
+    const unlisted = await runCodex({ baseUrl: serve.url, token: tagger, prompt: 'other work', httpHeaders: { 'x-codex-proxy-tag': 'ops' } })
+    expect(`${unlisted.stdout}${unlisted.stderr}`).toContain('tag not allowed: tag ops is not allowed for tagger (allowed: proj-*)')
+    const untagged = await runCodex({ baseUrl: serve.url, token: tagger, prompt: 'untagged work' })
+    expect(untagged.stdout).toContain(REPLY)
+  }, 300_000)
 })
 
 describe('secret detection seen from Codex', () => {

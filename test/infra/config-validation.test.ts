@@ -180,9 +180,17 @@ describe('the upstreams setting', () => {
     expect(problemsOf({ upstreams: '{upstreams' })[0]).toMatch(/^codex-proxy:upstreams is not valid JSON/)
   })
 
-  it('refuses a kind this build has no adapter for', () => {
-    const problems = problemsOf({ upstreams: JSON.stringify({ upstreams: [{ id: 'c', kind: 'bedrock', url: 'https://bedrock-runtime.us-east-1.amazonaws.com' }] }) })
-    expect(problems.join('\n')).toMatch(/upstream c: kind "bedrock" is not supported by this build/)
+  it('accepts Claude upstreams (anthropic, bedrock): this build has their adapters', () => {
+    const upstreams = [
+      { id: 'c', kind: 'anthropic', url: 'https://api.anthropic.com', models: ['claude-*'] },
+      { id: 'b', kind: 'bedrock', url: 'https://bedrock-runtime.us-east-1.amazonaws.com', models: { 'claude-opus-4-1': 'us.anthropic.claude-opus-4-1-20250805-v1:0' } },
+    ]
+    expect(parse({ upstreams: JSON.stringify({ upstreams }) }).upstreams!.upstreams.map((u) => u.kind)).toEqual(['anthropic', 'bedrock'])
+  })
+
+  it('refuses a kind the contract does not know', () => {
+    const problems = problemsOf({ upstreams: JSON.stringify({ upstreams: [{ id: 'g', kind: 'gemini', url: 'https://generativelanguage.googleapis.com' }] }) })
+    expect(problems.join('\n')).toMatch(/kind: must be one of openai, azure, anthropic, bedrock/)
   })
 
   it('refuses a pool too large for the Lambda environment', () => {

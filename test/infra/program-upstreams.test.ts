@@ -80,3 +80,40 @@ describe('the program with an upstream pool', () => {
     expect(widget.properties.metrics.filter((m: Json[]) => m[1] === METRIC.upstreamRequests).map((m: Json[]) => m[5])).toEqual(['oa-main', 'oa-spare', 'azure-se'])
   })
 })
+
+describe('the program with a Bedrock upstream in the pool', () => {
+  let withBedrock: BuiltStack
+  const BEDROCK_POOL = {
+    upstreams: [
+      { id: 'claude-direct', kind: 'anthropic', url: 'https://api.anthropic.com', models: ['claude-*'] },
+      { id: 'claude-bedrock', kind: 'bedrock', url: 'https://bedrock-runtime.us-east-1.amazonaws.com', models: { 'claude-sonnet-4-5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+    ],
+  }
+  beforeAll(async () => {
+    withBedrock = await buildStack({ ...prodStackConfig(), 'codex-proxy:lambdaCodePath': FIXTURE_LAMBDA_DIR, 'codex-proxy:upstreams': JSON.stringify(BEDROCK_POOL) })
+  })
+
+  it('creates no key secret for the Bedrock upstream (it signs with the function role)', () => {
+    expect(withBedrock.ofType(T.secret).map((s) => s.name)).toEqual(['codex-proxy-upstream-claude-direct'])
+    const pool = upstreamPoolFromEnv(withBedrock.one(T.function).inputs.environment.variables as Record<string, string>, { upstreamUrl: 'http://unused' })
+    expect(pool.upstreams.map((u) => [u.id, u.kind, u.secret_arn === undefined])).toEqual([
+      ['claude-direct', 'anthropic', false],
+      ['claude-bedrock', 'bedrock', true],
+    ])
+  })
+
+  it('lets the function stream Claude models on Bedrock, and nothing else there', () => {
+    const policy = JSON.parse(withBedrock.one(T.rolePolicy).inputs.policy) as { Statement: Json[] }
+    const bedrock = policy.Statement.filter((s) => JSON.stringify(s.Action).includes('bedrock:'))
+    expect(bedrock).toEqual([
+      {
+        Sid: 'InvokeClaudeOnBedrock',
+        Effect: 'Allow',
+        Action: ['bedrock:InvokeModelWithResponseStream'],
+        Resource: ['arn:aws:bedrock:*::foundation-model/anthropic.claude-*', 'arn:aws:bedrock:*:*:inference-profile/*anthropic.claude-*'],
+      },
+    ])
+    // The OpenAI-only pool above got no Bedrock grant.
+    expect(stack.one(T.rolePolicy).inputs.policy).not.toContain('bedrock:')
+  })
+})

@@ -94,6 +94,7 @@ describe('the program under the prod configuration', () => {
       expect(env[ENV.usageTable]).toBe(usageTable().id)
       expect(env[ENV.bucket]).toBe(logsBucket().id)
       expect(env[ENV.secretArn]).toBe(stack.one(T.secret).state.arn)
+      expect(env[ENV.alertTopicArn]).toBe(stack.one(T.topic).state.arn)
     })
 
     it('gets the proxy settings from config, with the upstream deadline 10 s inside the Lambda timeout', () => {
@@ -148,7 +149,7 @@ describe('the program under the prod configuration', () => {
       }
     })
 
-    it('grants exactly: read tokens, count usage, write audit records under logs/, read the key, write its own logs', () => {
+    it('grants exactly: read tokens, count usage, write audit records under logs/, read the key, publish budget alerts to the alarm topic, write its own logs', () => {
       const grants = allowStatements().flatMap((s) =>
         asList(s.Action).flatMap((action) => asList(s.Resource).map((resource) => `${s.Effect} ${action} ${resource}`)),
       )
@@ -161,6 +162,7 @@ describe('the program under the prod configuration', () => {
           `Allow dynamodb:UpdateItem ${usageTable().state.arn}`,
           `Allow s3:PutObject ${logsBucket().state.arn}/logs/*`,
           `Allow secretsmanager:GetSecretValue ${stack.one(T.secret).state.arn}`,
+          `Allow sns:Publish ${stack.one(T.topic).state.arn}`,
           `Allow logs:CreateLogStream ${logGroup}:*`,
           `Allow logs:PutLogEvents ${logGroup}:*`,
         ].sort(),
@@ -369,6 +371,10 @@ describe('the program under the prod configuration', () => {
       })
     })
 
+    it('alarms on any budget alert the proxy could not publish', () => {
+      expect(alarm(METRICS_NAMESPACE, METRIC.budgetAlertFailures)).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0, statistic: 'Sum' })
+    })
+
     it('alarms when p99 duration reaches 90% of the 120 s timeout', () => {
       expect(alarm('AWS/Lambda', 'Duration')).toMatchObject({
         extendedStatistic: 'p99',
@@ -379,7 +385,7 @@ describe('the program under the prod configuration', () => {
 
     it('selects the function by name in every alarm and notifies the alarm topic', () => {
       const topic = stack.one(T.topic).state.arn
-      expect(stack.ofType(T.alarm)).toHaveLength(5)
+      expect(stack.ofType(T.alarm)).toHaveLength(6)
       for (const { inputs } of stack.ofType(T.alarm)) {
         expect(inputs.dimensions).toEqual({ FunctionName: fn().id })
         expect(inputs.alarmActions).toEqual([topic])

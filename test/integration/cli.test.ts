@@ -218,11 +218,13 @@ describe('policies', () => {
     await new Promise((r) => setTimeout(r, 300))
     const shown = JSON.parse((await cli(['tokens', 'show', 'erin', ...local(), '--json'])).stdout)[0]
     expect(shown).toMatchObject({ models: ['gpt-5*', 'o4-mini'], rpm: 30, budget_daily_usd: 20, budget_monthly_usd: 300, budget_mode: 'soft' })
-    expect(shown.spend[0]).toMatchObject({ level: 'user', id: 'erin', day: { spent_usd: 0.003375, limit_usd: 20, requests: 1 } })
-    expect(shown.spend[1]).toMatchObject({ level: 'team', id: 'ml', month: { spent_usd: 0.003375, limit_usd: null } })
+    // The token's budgets are its own (level key); the user and team levels are counted too.
+    expect(shown.spend[0]).toMatchObject({ level: 'key', id: shown.token_id, day: { spent_usd: 0.003375, limit_usd: 20, requests: 1 } })
+    expect(shown.spend[1]).toMatchObject({ level: 'user', id: 'erin', week: { spent_usd: 0.003375, limit_usd: null } })
+    expect(shown.spend[2]).toMatchObject({ level: 'team', id: 'ml', month: { spent_usd: 0.003375, limit_usd: null } })
     const human = await cli(['tokens', 'show', 'erin', ...local()])
     expect(human.stdout).toContain('models:   gpt-5*, o4-mini')
-    expect(human.stdout).toContain('spend (user erin): today $0.0034 of $20')
+    expect(human.stdout).toContain(`spend (key ${shown.token_id}): today $0.0034 of $20`)
   })
 
   it('a disallowed model is refused once the allow-list is set with tokens update', async () => {

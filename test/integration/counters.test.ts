@@ -61,3 +61,21 @@ describe('DynamoDB counters (dynalite)', () => {
     expect((await counters.get(keys)).size).toBe(130)
   })
 })
+
+describe('alert claims (dynalite)', () => {
+  it('lets exactly one of many concurrent claimers win, until the claim is released', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => counters.claim('c-alert', 'alerted_warn_d01', 1000 + i, ttl)))
+    expect(results.filter(Boolean)).toHaveLength(1)
+    expect(await counters.claim('c-alert', 'alerted_warn_d01', 2000, ttl)).toBe(false)
+    // Another period's (or kind's) flag on the same item is claimed on its own.
+    expect(await counters.claim('c-alert', 'alerted_cap_d01', 3000, ttl)).toBe(true)
+    await counters.release('c-alert', 'alerted_warn_d01')
+    expect(await counters.claim('c-alert', 'alerted_warn_d01', 4000, ttl)).toBe(true)
+  })
+
+  it('keeps the counters of the item it marks', async () => {
+    await counters.add('c-mixed', { committed_d01: 5 }, ttl)
+    expect(await counters.claim('c-mixed', 'alerted_cap_month', 1, ttl)).toBe(true)
+    expect((await counters.get(['c-mixed'])).get('c-mixed')).toMatchObject({ committed_d01: 5, alerted_cap_month: 1, expires_at: ttl })
+  })
+})

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fromMicroUsd, spendAttr, spendKey } from '../../lambda/src/contracts/counters.js'
+import { fromMicroUsd, type Level, ORG_ID, type Period, spendAttr, spendItemKey } from '../../lambda/src/contracts/counters.js'
 import { estimateCostUsd } from '../../lambda/src/core/governance/cost-estimate.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
 import { createPricer } from '../../lambda/src/pricing/index.js'
@@ -18,8 +18,8 @@ let dataDir: string
 let release: () => void = () => {}
 
 const BODY = JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: 'x'.repeat(4000) })
-const send = (token: string) =>
-  fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: BODY }).then(async (r) => ({
+const send = (token: string, headers: Record<string, string> = {}) =>
+  fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: BODY }).then(async (r) => ({
     status: r.status,
     body: await r.text(),
   }))
@@ -57,34 +57,97 @@ beforeEach(() => {
   upstream.override = undefined
 })
 
-describe('hard budget under concurrency', () => {
-  it('admits exactly K of 100 concurrent requests when the budget is worth K estimates', async () => {
-    const estimate = Math.ceil(estimateCostUsd(createPricer(), { model: 'gpt-5.1-codex', bodyBytes: Buffer.byteLength(BODY), maxOutputTokens: null }, new Date()) * 1e6)
-    const K = 7
-    // Just under K+1 estimates: room for exactly K reservations.
-    const limitUsd = fromMicroUsd(estimate * K + Math.floor(estimate / 2))
-    const { token } = await proxy.admin.create({ user: 'racer', policy: { budget_daily_usd: limitUsd } })
+describe('hard budget under concurrency, at every level', () => {
+  // Each level with one period's hard budget worth just under K+1 reservations, and
+  // nothing else limited: 100 concurrent requests must give exactly K admissions, and
+  // after settlement the level's counters must hold exactly K actual costs. Requests are
+  // spread over several tokens (and users) wherever the level spans them.
+  const estimate = () => Math.ceil(estimateCostUsd(createPricer(), { model: 'gpt-5.1-codex', bodyBytes: Buffer.byteLength(BODY), maxOutputTokens: null }, new Date()) * 1e6)
+  const actual = Math.round(((200 * 1.25 + 1000 * 0.125 + 300 * 10) / 1e6) * 1e6)
+  const K = 7
+  const counters = () => new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
+  const itemOf = async (level: Level, id: string, period: Period) => (await counters().get([spendItemKey(level, id, period, new Date())])).get(spendItemKey(level, id, period, new Date())) ?? {}
+
+  /** The item once it has counted `requests` settled requests (or after 20 s). */
+  async function settledItem(level: Level, id: string, period: Period, requests: number) {
+    const now = new Date()
+    let item = await itemOf(level, id, period)
+    for (let waited = 0; (item[spendAttr('requests', period, now)] ?? 0) < requests && waited < 20_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100))
+      item = await itemOf(level, id, period)
+    }
+    return item
+  }
+
+  async function race(level: Level, id: string, period: Period, tokens: string[], headers: Record<string, string> = {}, before = { micro: 0, requests: 0 }) {
     holdUpstream()
     let answered = 0
-    const pending = Array.from({ length: 100 }, () => send(token).finally(() => (answered += 1)))
-    // The refused ones answer while the admitted ones are held: wait until all 93 are
-    // back (however loaded the machine is), then let the K finish.
-    while (answered < 100 - K) await new Promise((r) => setTimeout(r, 20))
+    const pending = Array.from({ length: 100 }, (_, i) => send(tokens[i % tokens.length]!, headers).finally(() => (answered += 1)))
+    // The refused ones answer without waiting for the upstream: once 100 − K are back, let the
+    // K held ones finish (settling lowers `committed` to the actual cost, which would make
+    // room for late admissions). A broken limit admits more than K: then fewer come back,
+    // and after the wait the assertions below fail.
+    for (let waited = 0; answered < 100 - K && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50))
     release()
     const results = await Promise.all(pending)
-    expect(results.filter((r) => r.status === 200)).toHaveLength(K)
-    expect(results.filter((r) => r.status === 429 && r.body.includes('budget_exceeded'))).toHaveLength(100 - K)
+    const statuses = JSON.stringify(results.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {}))
+    expect(results.filter((r) => r.status === 200), statuses).toHaveLength(K)
+    const refused = results.filter((r) => r.status === 429)
+    expect(refused).toHaveLength(100 - K)
+    for (const r of refused) expect(JSON.parse(r.body).error.message).toContain(`budget exceeded: ${level} ${id} `)
 
-    // After settlement the counters hold the actual spend of the K served requests.
-    await new Promise((r) => setTimeout(r, 300))
-    const counters = new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
+    // After settlement (after each response, in the background) the level's counters hold
+    // the actual spend of the K served requests: wait for the last one to land.
     const now = new Date()
-    const item = (await counters.get([spendKey('user', 'racer', now)])).values().next().value!
-    const actual = Math.round(((200 * 1.25 + 1000 * 0.125 + 300 * 10) / 1e6) * 1e6)
-    expect(item[spendAttr('spent', 'day', now)]).toBe(K * actual)
-    expect(item[spendAttr('committed', 'day', now)]).toBe(K * actual)
-    expect(item[spendAttr('spent', 'month', now)]).toBe(K * actual)
-    expect(item[spendAttr('spent', 'day', now)]).toBeLessThanOrEqual(limitUsd * 1e6)
+    const expected = before.micro + K * actual
+    const item = await settledItem(level, id, period, before.requests + K)
+    expect(expected).toBeLessThanOrEqual(Math.round(limitFor(before.micro) * 1e6))
+    expect(item[spendAttr('spent', period, now)]).toBe(expected)
+    expect(item[spendAttr('committed', period, now)]).toBe(expected)
+    expect(item[spendAttr('requests', period, now)]).toBe(before.requests + K)
+  }
+  const limitFor = (already = 0) => fromMicroUsd(already + estimate() * K + Math.floor(estimate() / 2))
+
+  it('key: one token\'s daily budget', async () => {
+    const { token, item } = await proxy.admin.create({ user: 'racer', policy: { budget_daily_usd: limitFor() } })
+    await race('key', item.token_id, 'day', [token])
+    // The user level counted the same spend without a budget.
+    expect((await settledItem('user', 'racer', 'day', K))[spendAttr('spent', 'day', new Date())]).toBe(K * actual)
+  }, 60_000)
+
+  it('user: a weekly budget across three tokens of the user', async () => {
+    await proxy.admin.setBudgets('user', 'multi', { budget_weekly_usd: limitFor() })
+    const tokens = await Promise.all([1, 2, 3].map(async () => (await proxy.admin.create({ user: 'multi' })).token))
+    await race('user', 'multi', 'week', tokens)
+  }, 60_000)
+
+  it('team: a monthly budget across users of the team', async () => {
+    await proxy.admin.setTeam('racers', { budget_monthly_usd: limitFor() })
+    const tokens = await Promise.all(['t1', 't2', 't3', 't4'].map(async (user) => (await proxy.admin.create({ user, team: 'racers' })).token))
+    await race('team', 'racers', 'month', tokens)
+  }, 60_000)
+
+  it('tag: a daily budget across users sending the tag', async () => {
+    await proxy.admin.setBudgets('tag', 'race-x', { budget_daily_usd: limitFor() })
+    const tokens = await Promise.all(['g1', 'g2'].map(async (user) => (await proxy.admin.create({ user, policy: { tags: ['race-*'] } })).token))
+    await race('tag', 'race-x', 'day', tokens, { 'x-codex-proxy-tag': 'race-x' })
+  }, 60_000)
+
+  // Last: the org budget covers every request of the deployment, these tests' included.
+  it('org: the deployment\'s weekly budget across users and teams', async () => {
+    // The four races above served 4 K requests, all counted at the org level too.
+    const org = await settledItem('org', ORG_ID, 'week', 4 * K)
+    const now = new Date()
+    // Everything before settled at its actual cost: spent equals committed.
+    const already = { micro: org[spendAttr('committed', 'week', now)] ?? 0, requests: org[spendAttr('requests', 'week', now)] ?? 0 }
+    expect(org[spendAttr('spent', 'week', now)] ?? 0).toBe(already.micro)
+    await proxy.admin.setBudgets('org', ORG_ID, { budget_weekly_usd: limitFor(already.micro) })
+    const tokens = await Promise.all(['o1', 'o2', 'o3'].map(async (user, i) => (await proxy.admin.create({ user, ...(i === 0 && { team: 'racers-2' }) })).token))
+    try {
+      await race('org', ORG_ID, 'week', tokens, {}, already)
+    } finally {
+      await proxy.admin.setBudgets('org', ORG_ID, { budget_weekly_usd: null })
+    }
   }, 60_000)
 })
 

@@ -89,6 +89,36 @@ describe('token admin and lookup (dynalite)', () => {
   })
 })
 
+describe('budget items (dynalite)', () => {
+  it('brings the user, team and org budgets with the caller, and a tag\'s on request', async () => {
+    const { token } = await admin.create({ user: 'u-levels', team: 'lv', policy: { budget_daily_usd: 1, tags: ['p-*'] } })
+    await admin.setTeam('lv', { budget_monthly_usd: 30 })
+    await admin.setBudgets('user', 'u-levels', { budget_weekly_usd: 7, budget_mode: 'soft' })
+    await admin.setBudgets('org', 'ignored', { budget_monthly_usd: 5000, budget_warn_percent: 60 })
+    await admin.setBudgets('tag', 'p-x', { budget_daily_usd: 2 })
+    const caller = await store.lookup(hashToken(token))
+    expect(caller).toMatchObject({
+      budget_daily_usd: 1,
+      tags: ['p-*'],
+      team_policy: { budget_monthly_usd: 30 },
+      user_policy: { budget_weekly_usd: 7, budget_mode: 'soft' },
+      org_policy: { budget_monthly_usd: 5000, budget_warn_percent: 60 },
+    })
+    expect(await store.tagPolicy('p-x')).toEqual({ budget_daily_usd: 2 })
+    expect(await store.tagPolicy('p-unknown')).toBeUndefined()
+    // The user item is not a token: the by_user index and token listings do not see it.
+    expect((await admin.list('u-levels')).map((i) => i.kind)).toEqual(['token'])
+    expect(await admin.getBudgets('org', 'anything')).toMatchObject({ kind: 'org', name: 'deployment' })
+    await admin.setBudgets('org', 'x', { budget_monthly_usd: null, budget_warn_percent: null })
+    expect((await store.lookup(hashToken(token)))!.org_policy).toEqual({})
+  })
+
+  it('refuses a tag or user name that could not be a key', async () => {
+    await expect(admin.setBudgets('tag', 'has space', { budget_daily_usd: 1 })).rejects.toThrow(TokenAdminError)
+    await expect(admin.setBudgets('user', '#bad', { budget_daily_usd: 1 })).rejects.toThrow(TokenAdminError)
+  })
+})
+
 describe('audit records in S3 (s3rver)', () => {
   it('writes gzip JSON at logs/year=/month=/day=/<id>.json.gz', async () => {
     const record = sampleRecord({ request_id: '01JDAUDITWRITE000000000001', timestamp: '2026-11-21T10:11:12.000Z' })

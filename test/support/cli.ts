@@ -119,9 +119,11 @@ function killGroup(pid: number | undefined): void {
 }
 
 /** `codex exec` through a custom provider pointing at `baseUrl` (NOTES.md). */
-export async function runCodex(options: { baseUrl: string; token: string; prompt: string; timeoutMs?: number }): Promise<RunResult> {
+export async function runCodex(options: { baseUrl: string; token: string; prompt: string; timeoutMs?: number; httpHeaders?: Record<string, string> }): Promise<RunResult> {
   const home = await mkdtemp(join(tmpdir(), 'cxp-codex-home-'))
-  const provider = `model_providers.cxp={name="cxp",base_url="${options.baseUrl}/v1",wire_api="responses",env_key="CXP_TOKEN"}`
+  // Extra headers as a developer sets them once in the provider config (`http_headers`).
+  const headers = options.httpHeaders ? `,http_headers={${Object.entries(options.httpHeaders).map(([k, v]) => `"${k}"="${v}"`).join(',')}}` : ''
+  const provider = `model_providers.cxp={name="cxp",base_url="${options.baseUrl}/v1",wire_api="responses",env_key="CXP_TOKEN"${headers}}`
   return run(CODEX, ['exec', '--skip-git-repo-check', '-c', provider, '-c', 'model_provider=cxp', options.prompt], {
     cwd: home,
     env: { CODEX_HOME: home, HOME: home, CXP_TOKEN: options.token, OPENAI_API_KEY: '', RUST_LOG: 'error' },

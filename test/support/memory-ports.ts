@@ -1,9 +1,10 @@
 // In-memory ports for core tests: they count calls so tests can assert what the
 // core did (e.g. that a malformed token never reached the store).
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
-import type { Caller } from '../../lambda/src/contracts/tables.js'
+import type { BudgetPolicy, Caller } from '../../lambda/src/contracts/tables.js'
 import { generateToken, hashToken, tokenIdFromHash } from '../../lambda/src/contracts/token.js'
-import type { AuditSink, Clock, CounterStore, MetricUnit, Metrics, RequestContext, TokenStore } from '../../lambda/src/core/ports.js'
+import type { BudgetAlert } from '../../lambda/src/contracts/budget-alert.js'
+import type { AlertSink, AuditSink, Clock, CounterStore, MetricUnit, Metrics, RequestContext, TokenStore } from '../../lambda/src/core/ports.js'
 
 export class MemoryTokenStore implements TokenStore {
   readonly callers = new Map<string, Caller>()
@@ -26,6 +27,12 @@ export class MemoryTokenStore implements TokenStore {
     this.lookups += 1
     if (this.failWith) throw this.failWith
     return this.callers.get(tokenHash)
+  }
+
+  readonly tagPolicies = new Map<string, BudgetPolicy>()
+  async tagPolicy(tag: string): Promise<BudgetPolicy | undefined> {
+    if (this.failWith) throw this.failWith
+    return this.tagPolicies.get(tag)
   }
 }
 
@@ -112,5 +119,30 @@ export class MemoryCounterStore implements CounterStore {
 
   async get(keys: string[]) {
     return new Map(keys.filter((k) => this.items.has(k)).map((k) => [k, { ...this.items.get(k)! }]))
+  }
+
+  claims = 0
+  async claim(key: string, attr: string, value: number) {
+    this.claims += 1
+    if (this.failWith) throw this.failWith
+    const item = this.items.get(key) ?? {}
+    if (item[attr] !== undefined) return false
+    item[attr] = value
+    this.items.set(key, item)
+    return true
+  }
+
+  async release(key: string, attr: string) {
+    delete this.items.get(key)?.[attr]
+  }
+}
+
+/** Collects budget alerts; can be told to fail. */
+export class MemoryAlertSink implements AlertSink {
+  readonly sent: BudgetAlert[] = []
+  failWith: Error | undefined
+  async send(alert: BudgetAlert): Promise<void> {
+    if (this.failWith) throw this.failWith
+    this.sent.push(alert)
   }
 }

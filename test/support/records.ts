@@ -25,6 +25,7 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     usage_status: 'reported',
     input_tokens: 1200,
     cached_input_tokens: 1000,
+    cache_write_input_tokens: null,
     output_tokens: 300,
     reasoning_tokens: 120,
     total_tokens: 1500,
@@ -41,6 +42,8 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     secret_findings: [],
     upstream_id: 'default',
     upstream_attempts: [{ upstream_id: 'default', status: 200, error: '', ms: 110, stripped_reasoning: 0 }],
+    upstream_request_body: null,
+    upstream_response_body: null,
     ...overrides,
   }
 }

@@ -8,7 +8,7 @@ import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import { findProviderArray, keepProviders, priceDataPlugin } from '../../lambda/price-data-plugin.js'
 import { createPricer, type Pricer } from '../../lambda/src/pricing/index.js'
-import { PRICE_PROVIDER_ID } from '../../lambda/src/pricing/package-prices.js'
+import { PRICE_PROVIDER_IDS } from '../../lambda/src/pricing/package-prices.js'
 
 async function bundledPricer(): Promise<{ pricer: Pricer; bytes: number }> {
   const out = join(await mkdtemp(join(tmpdir(), 'cxp-prices-')), 'pricing.mjs')
@@ -18,7 +18,7 @@ async function bundledPricer(): Promise<{ pricer: Pricer; bytes: number }> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    plugins: [priceDataPlugin([PRICE_PROVIDER_ID])],
+    plugins: [priceDataPlugin(PRICE_PROVIDER_IDS)],
     metafile: true,
     logLevel: 'silent',
   })
@@ -35,10 +35,10 @@ const usage = (input: number, cached: number, output: number) => ({
 })
 
 describe('trimmed price data in the Lambda bundle', () => {
-  it('prices OpenAI models exactly as the full package does', async () => {
+  it('prices OpenAI and Claude models exactly as the full package does', async () => {
     const { pricer: trimmed, bytes } = await bundledPricer()
     const full = createPricer()
-    const cases: [string, ReturnType<typeof usage>, Date][] = [
+    const cases: [string, ReturnType<typeof usage> & { cache_write_input_tokens?: number }, Date][] = [
       ['gpt-5', usage(12_000, 10_000, 800), new Date('2026-11-21')],
       ['gpt-5-2025-08-07', usage(1_000, 0, 100), new Date('2026-11-21')],
       ['gpt-5.1-codex', usage(50_000, 40_000, 2_000), new Date('2026-11-21')],
@@ -48,7 +48,10 @@ describe('trimmed price data in the Lambda bundle', () => {
       ['gpt-4o', usage(1_000, 0, 1_000), new Date('2026-11-21')],
       ['gpt-5.4', usage(300_000, 0, 1_000), new Date('2026-11-21')],
       ['no-such-model', usage(1, 0, 1), new Date('2026-11-21')],
+      ['claude-sonnet-4-5', { ...usage(32_050, 30_000, 420), cache_write_input_tokens: 2_000 }, new Date('2026-11-21')],
+      ['claude-opus-4-1-20250805', { ...usage(5_000, 0, 900), cache_write_input_tokens: 4_000 }, new Date('2026-11-21')],
     ]
+    expect(full.price('claude-sonnet-4-5', cases[cases.length - 2]![1])).not.toBeNull()
     for (const [model, u, at] of cases) expect(trimmed.price(model, u, at), model).toEqual(full.price(model, u, at))
     expect(bytes).toBeLessThan(300_000)
   }, 30_000)

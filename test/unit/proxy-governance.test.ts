@@ -67,7 +67,7 @@ describe('rate limits through the core', () => {
 
 describe('budgets through the core', () => {
   it('answers 429 budget_exceeded naming level, limit, spend and reset time', async () => {
-    const { token } = h.tokens.add('bob', { budget_daily_usd: 0.0001 })
+    const { token } = h.tokens.add('bob', { user_policy: { budget_daily_usd: 0.0001 } })
     const { response, text, record } = await call(makeProxy(), post(codexBody(), token))
     expect(response.status).toBe(429)
     const message = JSON.parse(text).error.message as string
@@ -79,7 +79,7 @@ describe('budgets through the core', () => {
 
   it('adds the budget warning header past the warn threshold', async () => {
     // One request reserves ~$0.043 (55 B body → 14 tokens in, 4096 out at $10/Mtok).
-    const { token } = h.tokens.add('bob', { budget_daily_usd: 0.05 })
+    const { token } = h.tokens.add('bob', { user_policy: { budget_daily_usd: 0.05 } })
     const { response } = await call(makeProxy(), post(codexBody(), token))
     expect(response.status).toBe(200)
     expect(response.headers.get('x-codex-proxy-budget-warning')).toMatch(/^user bob daily budget \d+% used: \$0\.04 of \$0\.05/)

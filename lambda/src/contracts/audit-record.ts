@@ -43,6 +43,7 @@ export const AUDIT_RECORD_FIELDS = {
   usage_status: f('string', false, '`reported` (usage from upstream), `missing` (expected but absent, e.g. stream cut), `none` (no usage applies).'),
   input_tokens: f('bigint', true, 'Input tokens, including cached ones (upstream usage).'),
   cached_input_tokens: f('bigint', true, 'Cached input tokens (upstream usage).'),
+  cache_write_input_tokens: f('bigint', true, 'Input tokens written to the prompt cache (Claude; part of input_tokens, priced apart); null when the upstream does not report them (OpenAI).'),
   output_tokens: f('bigint', true, 'Output tokens, including reasoning ones (upstream usage).'),
   reasoning_tokens: f('bigint', true, 'Reasoning tokens (upstream usage).'),
   total_tokens: f('bigint', true, 'Total tokens (upstream usage).'),
@@ -88,6 +89,11 @@ export const AUDIT_RECORD_FIELDS = {
     false,
     'Every try at an upstream in order: its id, HTTP status (0 = no answer), why it failed ("" = answered), ms to response headers, encrypted reasoning items dropped from the input for it (a move to another account).',
   ),
+  // Translating upstreams (Claude on Anthropic or Bedrock, lambda/src/providers/anthropic/):
+  // request_body/response_body are what Codex sent and got (Responses API); these are
+  // the other side of the translation.
+  upstream_request_body: f('string', true, 'Body sent to a translating upstream (Claude Messages request), up to the body cap; secrets redacted. Null when the upstream got the client body.'),
+  upstream_response_body: f('string', true, "The translating upstream's raw stream (Anthropic SSE; for Bedrock the SSE of its event-stream chunks), up to the body cap."),
 } as const satisfies Record<string, FieldSpec>
 
 type ScalarTs<S extends Scalar> = S extends 'string' ? string : S extends 'boolean' ? boolean : number

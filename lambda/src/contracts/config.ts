@@ -32,6 +32,10 @@ export const ENV = {
   /** Negotiated prices: the override JSON itself (Lambda), or a path to it (local host). */
   priceOverrides: 'CODEX_PROXY_PRICE_OVERRIDES',
   priceOverridesFile: 'CODEX_PROXY_PRICE_OVERRIDES_FILE',
+  /** Budget alerts go to this SNS topic (the stack's alarm topic; the Pulumi program sets it). */
+  alertTopicArn: 'CODEX_PROXY_ALERT_TOPIC_ARN',
+  /** Budget alerts are POSTed as JSON to this URL (`serve --alert-webhook`; Slack incoming webhooks accept it). */
+  alertWebhookUrl: 'CODEX_PROXY_ALERT_WEBHOOK_URL',
   /** Path-style S3 addressing, for S3-compatible stores (MinIO, s3rver) behind AWS_ENDPOINT_URL_S3. */
   s3ForcePathStyle: 'CODEX_PROXY_S3_FORCE_PATH_STYLE',
 } as const

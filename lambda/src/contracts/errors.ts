@@ -120,6 +120,13 @@ export const PROXY_ERRORS = {
     meaning: 'The request body exceeds what this proxy host accepts (AWS Lambda: 6 MB).',
     action: 'Send smaller requests (e.g. fewer inline images), or use the local/container host.',
   },
+  tag_not_allowed: {
+    status: 403,
+    codexStatus: 400,
+    message: 'tag not allowed',
+    meaning: 'The request carried an `x-codex-proxy-tag` that is malformed or not in the token\'s (or team\'s) allowed tags.',
+    action: 'Fix the tag in the Codex provider config (`http_headers`), or ask an admin to allow it (`tokens update --tags`, `teams set --tags`).',
+  },
   rate_limited: {
     status: 429,
     message: 'rate limit exceeded',
@@ -130,7 +137,7 @@ export const PROXY_ERRORS = {
     status: 429,
     codexStatus: 400,
     message: 'budget exceeded',
-    meaning: 'The user or team has spent its daily or monthly budget (hard limit).',
+    meaning: 'A budget the request falls under (org, team, user, key or tag; daily, weekly or monthly) is spent (hard limit); the message names the level.',
     action: 'Wait for the reset time in the message, or ask an admin to raise the budget.',
   },
   usage_check_failed: {
@@ -175,6 +182,12 @@ export const PROXY_ERRORS = {
     message: 'upstream failed and the request cannot move to another upstream',
     meaning: 'The upstream this conversation is bound to failed (5xx, 429, refused, timed out) and the request names `previous_response_id`, which only that upstream account can resolve, so the proxy did not fail over.',
     action: 'Retry later; clients that resend the history (Codex, `store: false`) never hit this.',
+  },
+  unsupported_for_model: {
+    status: 400,
+    message: 'request not supported for this model',
+    meaning: "The request uses something the model's upstream kind has no counterpart for (Claude on Anthropic or Bedrock: a hosted tool other than web_search, an input item such as item_reference or local_shell_call, a non-image file part, or an endpoint other than POST /v1/responses).",
+    action: 'Remove that tool or item, or use an OpenAI model; README "Claude upstreams" lists what is translated.',
   },
   websocket_not_supported: {
     status: 426,

@@ -11,6 +11,8 @@ export const METRIC = {
   timeToFirstByte: 'TimeToFirstByte',
   inputTokens: 'InputTokens',
   cachedInputTokens: 'CachedInputTokens',
+  /** Input tokens written to the prompt cache (Claude upstreams; billed apart). */
+  cacheWriteInputTokens: 'CacheWriteInputTokens',
   outputTokens: 'OutputTokens',
   reasoningTokens: 'ReasoningTokens',
   costUsd: 'CostUSD',
@@ -18,6 +20,10 @@ export const METRIC = {
   auditWriteFailures: 'AuditWriteFailures',
   unpricedRequests: 'UnpricedRequests',
   budgetWarnings: 'BudgetWarnings',
+  /** Budget alerts sent (warn threshold, cap), dimensions Level and Kind. */
+  budgetAlerts: 'BudgetAlerts',
+  /** Budget alerts that could not be sent (SNS or webhook failed); alarmed on. */
+  budgetAlertFailures: 'BudgetAlertFailures',
   spendRecordFailures: 'SpendRecordFailures',
   clientAborts: 'ClientAborts',
   secretFindings: 'SecretFindings',

@@ -17,6 +17,12 @@ import { globToRegExp, modelPatternProblem } from './model-glob.js'
 export const UPSTREAM_KINDS = ['openai', 'azure', 'anthropic', 'bedrock'] as const
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number]
 
+/**
+ * Kinds that take no key: Bedrock signs with the function's IAM role (locally: the AWS
+ * credential chain), so it gets no secret, no key_env and no GetSecretValue grant.
+ */
+export const KEYLESS_KINDS: ReadonlySet<UpstreamKind> = new Set<UpstreamKind>(['bedrock'])
+
 /** The environment variable holding the encoded pool (JSON of `UpstreamPoolConfig`). */
 export const UPSTREAMS_ENV = 'CODEX_PROXY_UPSTREAMS'
 

@@ -3,7 +3,7 @@
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
 import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
-import type { Caller } from '../contracts/tables.js'
+import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
 import type { Admission } from './governance/governor.js'
@@ -44,6 +44,10 @@ export class Exchange {
   scanStatus: ScanStatus | null = null
   secretFindings: SecretFinding[] = []
   admission: Admission | undefined
+  /** The request's allowed tag (x-codex-proxy-tag) and its budgets (stages/tag-policy.ts). */
+  tag: { name: string; policy: BudgetPolicy | undefined } | undefined
+  /** Background work of the exchange (budget alerts) that finish awaits before the record. */
+  readonly background: Promise<unknown>[] = []
   /** The target or headers carried a proxy token: it is cut out of the record. */
   tokenMisplaced = false
 
@@ -53,6 +57,9 @@ export class Exchange {
   upstreamAttempts: AuditRecord['upstream_attempts'] = []
   /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
   upstreamBodyForRecord: string | undefined
+  /** Translating upstreams (Claude): the body sent upstream, and the provider's raw stream (read at record time). */
+  upstreamRequestBody: string | undefined
+  upstreamResponseBody: (() => string) | undefined
 
   // Response side.
   status = 0
@@ -131,6 +138,7 @@ export class Exchange {
       usage_status: this.usageStatus,
       input_tokens: u?.input_tokens ?? null,
       cached_input_tokens: u?.cached_input_tokens ?? null,
+      cache_write_input_tokens: u?.cache_write_input_tokens ?? null,
       output_tokens: u?.output_tokens ?? null,
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
@@ -153,6 +161,12 @@ export class Exchange {
       secret_findings: this.secretFindings,
       upstream_id: this.upstreamId,
       upstream_attempts: this.upstreamAttempts,
+      upstream_request_body: capText(this.upstreamRequestBody, capBytes),
+      upstream_response_body: capText(this.upstreamResponseBody?.(), capBytes),
     }
   }
+}
+
+function capText(text: string | undefined, capBytes: number): string | null {
+  return text === undefined ? null : textUpTo(new TextEncoder().encode(text), capBytes).text
 }

@@ -1,12 +1,15 @@
 // The proxy core's dependencies. Hosts (Lambda, local server) and tests provide them;
 // the core never constructs AWS clients or touches the host runtime itself.
 import type { AuditRecord } from '../contracts/audit-record.js'
-import type { Caller } from '../contracts/tables.js'
+import type { BudgetAlert } from '../contracts/budget-alert.js'
+import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { SecretFinding, TextMatch } from '../secrets/types.js'
 
 export interface TokenStore {
   /** The caller for a token hash, or undefined when unknown or disabled. Throws on store failure. */
   lookup(tokenHash: string): Promise<Caller | undefined>
+  /** A request tag's budgets (tag item), or undefined when none are set. Throws on store failure. */
+  tagPolicy?(tag: string): Promise<BudgetPolicy | undefined>
 }
 
 export interface AuditSink {
@@ -79,6 +82,18 @@ export interface CounterStore {
   add(key: string, amounts: Record<string, number>, expiresAt: number): Promise<Record<string, number>>
   /** Current values of several items (absent items are missing from the map). */
   get(keys: string[]): Promise<Map<string, Record<string, number>>>
+  /**
+   * Sets `attr` to `value` only if it is absent; true for the one caller (in any process)
+   * that set it. Budget alerts use it to go out once per level and period.
+   */
+  claim(key: string, attr: string, value: number, expiresAt: number): Promise<boolean>
+  /** Removes `attr` (a claim whose work failed, so a later caller may try again). */
+  release(key: string, attr: string): Promise<void>
+}
+
+/** Where budget alerts go: the alarm SNS topic (AWS), a webhook (local host). */
+export interface AlertSink {
+  send(alert: BudgetAlert): Promise<void>
 }
 
 /**

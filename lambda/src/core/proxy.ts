@@ -13,9 +13,11 @@ import type { ProxyConfig } from '../contracts/config.js'
 import { proxyErrorBody, proxyErrorStatus } from '../contracts/errors.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
 import { Exchange } from './exchange.js'
+import { BUDGET_REMAINING_HEADER, formatRemaining } from './governance/budget-headers.js'
 import { Governor } from './governance/governor.js'
 import { REQUEST_ID_HEADER } from './headers.js'
 import {
+  type AlertSink,
   type AuditSink,
   type BodyScanner,
   type Clock,
@@ -40,6 +42,7 @@ import { inspectBody } from './stages/inspect-body.js'
 import { checkModelPolicy } from './stages/model-policy.js'
 import { relayAnswer } from './stages/relay.js'
 import { scanRequestBody } from './stages/secret-scan.js'
+import { checkTag } from './stages/tag-policy.js'
 import { checkRequestTarget } from './stages/target.js'
 import { CachedTokenStore } from './token-cache.js'
 import { poolOfOne } from '../contracts/upstreams.js'
@@ -58,6 +61,8 @@ export interface ProxyDeps {
   counters: CounterStore
   /** Price table; defaults to the package prices without overrides. */
   pricer?: Pricer
+  /** Where budget alerts go (SNS topic, webhook); without one, no alerts. */
+  alerts?: AlertSink
   /** Secret scanner; without one, scanning is off whatever the mode says. */
   scanner?: BodyScanner
   /** The host's own dependencies; /healthz answers 503 `degraded` while it says not ok. */
@@ -84,6 +89,7 @@ type Stage = (ex: Exchange, env: StageEnv, request: Request) => Refusal | undefi
 export const STAGES: readonly { name: string; run: Stage }[] = [
   { name: 'target', run: (ex, _env, request) => checkRequestTarget(ex, request.headers.get('upgrade')) },
   { name: 'authenticate', run: authenticate },
+  { name: 'tag-policy', run: checkTag },
   { name: 'endpoint-policy', run: checkEndpointPolicy },
   { name: 'inspect-body', run: inspectBody },
   { name: 'model-policy', run: (ex) => checkModelPolicy(ex) },
@@ -100,7 +106,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
   const env: StageEnv = {
     config: deps.config,
     tokens: new CachedTokenStore(deps.tokens, deps.config.tokenCacheMs, clock),
-    governor: new Governor(deps.counters, metrics, log),
+    governor: new Governor(deps.counters, metrics, log, deps.alerts),
     pricer: deps.pricer ?? createPricer(),
     scanner: deps.scanner,
     key: deps.key,
@@ -129,6 +135,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
     const headers = new Headers(refusal.headers)
     headers.set('content-type', 'application/json')
     headers.set(REQUEST_ID_HEADER, ex.requestId)
+    // Failed after admission (upstream unreachable, key unavailable): nothing was charged,
+    // so the budget left is as if the reservation were already released.
+    const left = ex.admission?.remainingAfter(0)
+    if (left) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(left))
     const { status, retryAfter } = proxyErrorStatus(refusal.code, ex.requestHeaders)
     if (!retryAfter) headers.delete('retry-after')
     ex.status = status

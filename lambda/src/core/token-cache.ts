@@ -2,7 +2,7 @@
 // DynamoDB on every request, while a disabled token stops working within `ttlMs`.
 // Misses (unknown/disabled) are cached too, so a flood of one bad token costs one read.
 // Store failures are never cached: the next request tries again.
-import type { Caller } from '../contracts/tables.js'
+import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { Clock, TokenStore } from './ports.js'
 
 const MAX_ENTRIES = 10_000
@@ -16,6 +16,20 @@ export class CachedTokenStore implements TokenStore {
     private readonly ttlMs: number,
     private readonly clock: Clock,
   ) {}
+
+  private readonly tags = new Map<string, { policy: BudgetPolicy | undefined; expires: number }>()
+
+  /** A tag's budgets, cached like callers (a changed tag budget applies within `ttlMs`). */
+  async tagPolicy(tag: string): Promise<BudgetPolicy | undefined> {
+    if (!this.store.tagPolicy) return undefined
+    const now = this.clock.monotonic()
+    const hit = this.tags.get(tag)
+    if (hit && hit.expires > now) return hit.policy
+    const policy = await this.store.tagPolicy(tag)
+    if (this.tags.size >= MAX_ENTRIES) this.tags.clear()
+    this.tags.set(tag, { policy, expires: this.clock.monotonic() + this.ttlMs })
+    return policy
+  }
 
   async lookup(tokenHash: string): Promise<Caller | undefined> {
     const now = this.clock.monotonic()

@@ -29,13 +29,16 @@ export function normaliseUsage(raw: unknown): Usage | undefined {
   if ('input_tokens' in u || 'output_tokens' in u) {
     const input = num(u.input_tokens)
     const output = num(u.output_tokens)
-    return {
+    const details = obj(u.input_tokens_details)
+    const usage: Usage = {
       input_tokens: input,
-      cached_input_tokens: num(obj(u.input_tokens_details)?.cached_tokens) ?? (input === null ? null : 0),
+      cached_input_tokens: num(details?.cached_tokens) ?? (input === null ? null : 0),
       output_tokens: output,
       reasoning_tokens: num(obj(u.output_tokens_details)?.reasoning_tokens) ?? (output === null ? null : 0),
       total_tokens: num(u.total_tokens) ?? (input !== null && output !== null ? input + output : null),
     }
+    if (details && 'cache_write_tokens' in details) usage.cache_write_input_tokens = num(details.cache_write_tokens)
+    return usage
   }
   if ('prompt_tokens' in u || 'completion_tokens' in u) {
     const input = num(u.prompt_tokens)

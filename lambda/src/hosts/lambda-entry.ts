@@ -3,6 +3,7 @@
 // Module load only constructs clients (no network): provisioned concurrency runs it
 // ahead of traffic, and the first request reads the key.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import { UPSTREAMS_ENV, upstreamPoolFromEnv } from '../contracts/upstreams.js'
@@ -41,6 +42,7 @@ function buildProxy(): Proxy {
     dynamo: dynamoHttpFor({ region }),
     s3: s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle }),
     names: { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) },
+    alerts: alertSinkFromEnv(env),
     // Unused: every upstream of the pool has its own key source.
     key: { get: async () => undefined },
     upstreams: upstreamPoolFactory(pool, (u) => (u.secret_arn ? new SecretsManagerKeySource(secrets, u.secret_arn) : { get: async () => undefined })),

@@ -9,6 +9,7 @@ import { TOKENS_TABLE, USAGE_TABLE } from '../contracts/tables.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import type { Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
+import { WebhookAlertSink } from '../alerts/webhook-alert-sink.js'
 import { composeProxyDeps } from '../compose.js'
 import type { UpstreamPoolConfig } from '../contracts/upstreams.js'
 import { createProxy } from '../core/proxy.js'
@@ -65,6 +66,8 @@ export interface LocalProxyOptions {
   shutdown?: CloseOptions
   metrics?: Metrics
   log?: (message: string) => void
+  /** Budget alerts are POSTed to this URL (`serve --alert-webhook`); default ENV.alertWebhookUrl. */
+  alertWebhook?: string | undefined
   /** Environment for settings without an option (price overrides); default process.env. */
   env?: Record<string, string | undefined>
 }
@@ -138,6 +141,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     const writeFallbackLine = fallbackLineWriter(join(options.dataDir, FALLBACK_FILE_NAME))
     const apiKey = options.apiKey
     const settingsEnv = options.env ?? process.env
+    const alertWebhook = options.alertWebhook ?? settingsEnv[ENV.alertWebhookUrl]
     const fallbackFingerprintKey = await localFingerprintKey(options.dataDir)
     let scanner: WorkerBodyScanner | undefined
     const deps = composeProxyDeps({
@@ -153,6 +157,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       fallbackFingerprintKey,
       // Large bodies are scanned in worker threads: one body cannot stall other requests.
       runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),
+      ...(alertWebhook && { alerts: new WebhookAlertSink(alertWebhook) }),
       metrics,
       log,
       ...(supervised && { health: () => supervised.health() }),

@@ -13,6 +13,8 @@ export interface BillableTokens {
   /** All input tokens, cached included (the package and OpenAI both count this way). */
   readonly input: number
   readonly cached: number
+  /** Input tokens written to the prompt cache (Claude); 0 when the upstream reports none. */
+  readonly cacheWrite: number
   readonly output: number
 }
 
@@ -27,6 +29,9 @@ export function billableTokens(usage: Usage | null): BillableTokens | null {
   if (usage === null) return null
   const { input_tokens: input, cached_input_tokens: cached, output_tokens: output } = usage
   if (!isCount(input) || !isCount(cached) || !isCount(output)) return null
-  if (cached > input) return null
-  return { input, cached, output }
+  // Reported as null = reported but unreadable: not priceable. Absent = none (OpenAI).
+  const cacheWrite = usage.cache_write_input_tokens === undefined ? 0 : usage.cache_write_input_tokens
+  if (!isCount(cacheWrite)) return null
+  if (cached + cacheWrite > input) return null
+  return { input, cached, cacheWrite, output }
 }

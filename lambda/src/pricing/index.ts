@@ -46,9 +46,12 @@ export function createPricer(options: { overrides?: PriceOverrides } = {}): Pric
 
       const rule = findOverride(overrides, id)
       if (rule) {
+        // Cache writes without a negotiated write price: unknown, not a guess.
+        if (tokens.cacheWrite > 0 && rule.cache_write_per_mtok === undefined) return null
         const usd =
-          ((tokens.input - tokens.cached) * rule.input_per_mtok +
+          ((tokens.input - tokens.cached - tokens.cacheWrite) * rule.input_per_mtok +
             tokens.cached * rule.cached_input_per_mtok +
+            tokens.cacheWrite * (rule.cache_write_per_mtok ?? 0) +
             tokens.output * rule.output_per_mtok) /
           PER_MTOK
         return { cost_usd: roundUsd(usd), source: 'override', model_matched: rule.pattern }

@@ -15,6 +15,9 @@
 //   character; matching is case-insensitive and anchored (the whole id must match).
 // - All three prices are required: a missing cached price would force a guess (full input
 //   price or a discount?), and the pricer never guesses.
+// - `cache_write_per_mtok` (optional): the price of input written to the prompt cache
+//   (Claude bills writes apart, dearer than input). A rule without it cannot price a request
+//   that reports cache writes: that request gets `cost_usd: null`, never a guess.
 // - Reasoning tokens are billed as output tokens (they are part of `output_tokens`), so
 //   there is no separate reasoning price.
 // - When several keys match, the most specific wins: an exact id (no wildcard) first, then
@@ -29,6 +32,7 @@ export interface OverridePrice {
   readonly input_per_mtok: number
   readonly cached_input_per_mtok: number
   readonly output_per_mtok: number
+  readonly cache_write_per_mtok?: number
 }
 
 export interface OverrideRule extends OverridePrice {
@@ -55,7 +59,7 @@ export class PriceOverridesError extends Error {
 }
 
 const PRICE_KEYS = ['input_per_mtok', 'cached_input_per_mtok', 'output_per_mtok'] as const
-const RULE_KEYS: readonly string[] = [...PRICE_KEYS, 'comment']
+const RULE_KEYS: readonly string[] = [...PRICE_KEYS, 'cache_write_per_mtok', 'comment']
 const TOP_KEYS: readonly string[] = ['models', 'comment']
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -123,6 +127,10 @@ function validateRule(pattern: string, value: unknown, issues: string[]): Overri
   if (value.comment !== undefined && typeof value.comment !== 'string') {
     issues.push(`${at}.comment: expected a string, got ${describe(value.comment)}`)
   }
+  const w = value.cache_write_per_mtok
+  if (w !== undefined && (typeof w !== 'number' || !Number.isFinite(w) || w < 0)) {
+    issues.push(`${at}.cache_write_per_mtok: expected a number >= 0 (USD per million tokens), got ${typeof w === 'number' ? w : describe(w)}`)
+  }
   if (issues.length > before) return undefined
   const price = value as unknown as OverridePrice
   if (price.cached_input_per_mtok > price.input_per_mtok) {
@@ -137,6 +145,7 @@ function validateRule(pattern: string, value: unknown, issues: string[]): Overri
     input_per_mtok: price.input_per_mtok,
     cached_input_per_mtok: price.cached_input_per_mtok,
     output_per_mtok: price.output_per_mtok,
+    ...(price.cache_write_per_mtok !== undefined && { cache_write_per_mtok: price.cache_write_per_mtok }),
   }
 }
 

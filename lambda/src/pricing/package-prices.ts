@@ -10,8 +10,18 @@
 import { calcPrice, findProvider, type ModelInfo, type Provider } from '@pydantic/genai-prices'
 import type { BillableTokens } from './billable.js'
 
-/** The one provider priced (the proxy only talks to the OpenAI API); the Lambda build keeps only its data. */
-export const PRICE_PROVIDER_ID = 'openai'
+/** The providers priced: OpenAI's models, and Claude (Anthropic or Bedrock upstreams). The Lambda build keeps only their data. */
+export const PRICE_PROVIDER_IDS = ['openai', 'anthropic'] as const
+
+/**
+ * The package provider a model id is priced under. Claude models are priced at
+ * Anthropic's list prices whether served by Anthropic or by Bedrock (the client's model
+ * id, e.g. `claude-sonnet-4-5`, is what the record and the pricer see; Bedrock's own list
+ * prices for Claude match Anthropic's — an operator with other rates uses an override).
+ */
+export function priceProviderOf(model: string): (typeof PRICE_PROVIDER_IDS)[number] {
+  return /^claude/i.test(model) ? 'anthropic' : 'openai'
+}
 
 export interface PackageQuote {
   readonly cost_usd: number
@@ -20,9 +30,9 @@ export interface PackageQuote {
 }
 
 /**
- * Cost from the package's OpenAI provider, or null when the package does not know the
- * model. The provider is pinned to `openai` so a name is never resolved against another
- * vendor's catalogue (the proxy only talks to the OpenAI API).
+ * Cost from the package, or null when the package does not know the model. The provider is
+ * chosen by the model id (priceProviderOf) so a name is never resolved against another
+ * vendor's catalogue.
  */
 export function packagePrice(model: string, tokens: BillableTokens, at: Date): PackageQuote | null {
   const key = model.toLowerCase().trim()
@@ -30,20 +40,22 @@ export function packagePrice(model: string, tokens: BillableTokens, at: Date): P
   if (known === null) return null
   let result: ReturnType<typeof calcPrice>
   try {
-    // Usage keys per the package README: `input_tokens` is the total including cache reads,
-    // `cache_read_tokens` is the cached part; the package splits them itself (uncached =
-    // input − cache reads) and applies a tier by the total input count.
+    // Usage keys per the package README: `input_tokens` is the total including cache reads
+    // and cache writes, `cache_read_tokens`/`cache_write_tokens` are those parts; the
+    // package splits them itself (uncached = input − reads − writes), prices each at its
+    // own rate (Claude: reads 0.1×, 5-minute writes 1.25× the input price) and applies a
+    // tier by the total input count.
     result = calcPrice(
-      { input_tokens: tokens.input, cache_read_tokens: tokens.cached, output_tokens: tokens.output },
+      { input_tokens: tokens.input, cache_read_tokens: tokens.cached, cache_write_tokens: tokens.cacheWrite, output_tokens: tokens.output },
       model,
-      known ? { provider: known, timestamp: at } : { providerId: PRICE_PROVIDER_ID, timestamp: at },
+      known ? { provider: known, timestamp: at } : { providerId: priceProviderOf(model), timestamp: at },
     )
   } catch {
     // The package throws on price data it cannot apply (e.g. a malformed tier). That is
     // not a price we can stand behind: report "unknown" rather than fail the request.
     return null
   }
-  if (known === undefined) remember(key, result?.model)
+  if (known === undefined) remember(key, priceProviderOf(model), result?.model)
   if (result === null) return null
   return { cost_usd: result.total_price, model_matched: result.model.id }
 }
@@ -59,13 +71,21 @@ export function packagePrice(model: string, tokens: BillableTokens, at: Date): P
 // simply starts over when full.
 export const PRICE_CACHE_MAX = 1_024
 const matched = new Map<string, Provider | null>()
-// Without fallback providers: a remembered name is already resolved.
-const openai = (({ fallback_model_providers: _, ...rest }: Provider) => rest)(findProvider({ providerId: PRICE_PROVIDER_ID }) ?? ({} as Provider))
+// The providers without their fallback providers: a remembered name is already resolved.
+const providers = new Map(
+  PRICE_PROVIDER_IDS.flatMap((id) => {
+    const found = findProvider({ providerId: id })
+    if (!found) return []
+    const { fallback_model_providers: _, ...rest } = found
+    return [[id, rest as Provider] as const]
+  }),
+)
 
-function remember(key: string, model: ModelInfo | undefined): void {
-  if (!openai.id) return
+function remember(key: string, providerId: (typeof PRICE_PROVIDER_IDS)[number], model: ModelInfo | undefined): void {
+  const provider = providers.get(providerId)
+  if (!provider) return
   if (matched.size >= PRICE_CACHE_MAX) matched.clear()
-  matched.set(key, model ? { ...openai, models: [{ ...model, match: { equals: key } }] } : null)
+  matched.set(key, model ? { ...provider, models: [{ ...model, match: { equals: key } }] } : null)
 }
 
 /** Names remembered so far (tests). */

@@ -71,6 +71,33 @@ export class DynamoCounterStore implements CounterStore {
     return out
   }
 
+  async claim(key: string, attr: string, value: number, expiresAt: number): Promise<boolean> {
+    try {
+      await this.dynamo.updateItem({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        // The TTL is set too: a claim may be the first write to a period's item.
+        UpdateExpression: 'SET #a = :v, #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: 'attribute_not_exists(#a)',
+        ExpressionAttributeNames: { '#a': attr, '#ttl': USAGE_TABLE.ttlAttribute },
+        ExpressionAttributeValues: { ':v': { N: String(value) }, ':ttl': { N: String(expiresAt) } },
+      })
+      return true
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false
+      throw err
+    }
+  }
+
+  async release(key: string, attr: string): Promise<void> {
+    await this.dynamo.updateItem({
+      TableName: this.tableName,
+      Key: itemKey(key),
+      UpdateExpression: 'REMOVE #a',
+      ExpressionAttributeNames: { '#a': attr },
+    })
+  }
+
   private addExpression(amounts: Record<string, number>, expiresAt: number) {
     const names: Record<string, string> = { '#ttl': USAGE_TABLE.ttlAttribute }
     const values: Record<string, number> = { ':ttl': expiresAt }

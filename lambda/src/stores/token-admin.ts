@@ -9,7 +9,15 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { ORG_ID } from '../contracts/counters.js'
 import {
+  BUDGET_FIELDS,
+  type BudgetItem,
+  type BudgetPolicy,
+  ORG_KEY,
+  TAG_PATTERN,
+  tagKey,
+  userKey,
   nameProblem,
   pickPolicy,
   POLICY_FIELDS,
@@ -214,6 +222,23 @@ export class TokenAdmin {
     return Attributes ?? {}
   }
 
+  /** Creates or updates a user's, a tag's or the deployment's budgets (`users set`, `tags set`, `org set`). */
+  async setBudgets(kind: BudgetItem['kind'], name: string, changes: BudgetChanges): Promise<BudgetItem> {
+    const pk = budgetItemKey(kind, name)
+    const item = await this.applyChanges(pk, { ...changes, kind, name: kind === 'org' ? ORG_ID : name }, undefined)
+    return item as unknown as BudgetItem
+  }
+
+  async getBudgets(kind: BudgetItem['kind'], name: string): Promise<BudgetItem | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { [TOKENS_TABLE.partitionKey]: budgetItemKey(kind, name) } }))
+    return Item && Item.kind === kind ? (Item as BudgetItem) : undefined
+  }
+
+  async listBudgets(kind: BudgetItem['kind']): Promise<BudgetItem[]> {
+    const items = await this.scanWhere<BudgetItem>('#k = :k', { '#k': 'kind' }, { ':k': kind })
+    return items.sort((a, b) => a.name.localeCompare(b.name))
+  }
+
   async delete(items: TokenItem[]): Promise<void> {
     for (const item of items) {
       await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { [TOKENS_TABLE.partitionKey]: item.pk } }))
@@ -227,6 +252,18 @@ export class TokenAdmin {
 
 /** Policy changes: a value sets the field, null removes it, undefined leaves it alone. */
 export type PolicyChanges = { [K in (typeof POLICY_FIELDS)[number]]?: TokenPolicy[K] | null }
+export type BudgetChanges = { [K in (typeof BUDGET_FIELDS)[number]]?: BudgetPolicy[K] | null }
+
+function budgetItemKey(kind: BudgetItem['kind'], name: string): string {
+  if (kind === 'org') return ORG_KEY
+  if (kind === 'user') {
+    validateName('user', name)
+    return userKey(name)
+  }
+  if (!TAG_PATTERN.test(name)) throw new TokenAdminError(`tag "${name}" is not valid: use letters, digits and . _ @ + - (max 64, starting with a letter or digit)`)
+  return tagKey(name)
+}
+
 
 export function validateName(what: 'user' | 'team', value: string): void {
   const problem = nameProblem(what, value)

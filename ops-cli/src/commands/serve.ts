@@ -43,6 +43,10 @@ stores (credentials from the usual AWS SDK chain).`
       description: 'Against a fake upstream, with exchange dumps',
       command: '<%= config.bin %> <%= command.id %> --upstream-url http://127.0.0.1:9000 --dump-dir /tmp/dumps',
     },
+    {
+      description: 'Budget alerts to a Slack channel (incoming webhook)',
+      command: '<%= config.bin %> <%= command.id %> --alert-webhook https://chat.example.com/hooks/codex-proxy-alerts',
+    },
   ]
 
   static override flags = {
@@ -59,6 +63,10 @@ stores (credentials from the usual AWS SDK chain).`
     }),
     'server-info': Flags.string({ description: 'Write one JSON line {"port":…,"pid":…} to FILE once listening.' }),
     'http-shutdown': Flags.boolean({ description: 'Enable GET /shutdown to stop the server (exit 0).' }),
+    'alert-webhook': Flags.string({
+      description: `POST budget alerts (warn threshold, cap) as JSON {text, alert} to this URL; a Slack incoming-webhook URL works as is [env: ${ENV.alertWebhookUrl}].`,
+      env: ENV.alertWebhookUrl,
+    }),
     'dump-dir': Flags.string({ description: 'Write request/response pair files (codex responses-api-proxy format, credentials redacted).' }),
     endpoints: Flags.string({
       description: `Endpoint groups to forward, comma-separated (default-deny; default "codex": POST /v1/responses[/compact], GET /v1/models[/{id}]). Groups: ${ENDPOINT_GROUPS.join(', ')} [env: ${ENV.endpoints}].`,
@@ -175,6 +183,7 @@ stores (credentials from the usual AWS SDK chain).`
       apiKey: key,
       ...(pool && { upstreams: pool }),
       dumpDir: flags['dump-dir'],
+      alertWebhook: flags['alert-webhook'],
       aws,
       config: {
         ...envConfig,

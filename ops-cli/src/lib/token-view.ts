@@ -14,10 +14,12 @@ export interface TokenView {
   models: string[] | null
   rpm: number | null
   budget_daily_usd: number | null
+  budget_weekly_usd: number | null
   budget_monthly_usd: number | null
   budget_mode: 'hard' | 'soft' | null
   budget_warn_percent: number | null
   secret_scan: string | null
+  tags: string[] | null
   endpoints: string[] | null
 }
 
@@ -35,10 +37,12 @@ export function tokenView(item: TokenItem): TokenView {
     models: item.models ?? null,
     rpm: item.rpm ?? null,
     budget_daily_usd: item.budget_daily_usd ?? null,
+    budget_weekly_usd: item.budget_weekly_usd ?? null,
     budget_monthly_usd: item.budget_monthly_usd ?? null,
     budget_mode: item.budget_mode ?? null,
     budget_warn_percent: item.budget_warn_percent ?? null,
     secret_scan: item.secret_scan ?? null,
+    tags: item.tags ?? null,
     endpoints: item.endpoints ?? null,
   }
 }

@@ -70,7 +70,7 @@ describe('loadPriceOverrides', () => {
 
   it('rejects a misspelt price key', () => {
     expect(errorOf(file({ models: { 'gpt-5': { ...price, output_per_mtoks: 8 } } })).issues).toEqual([
-      'models["gpt-5"]: unknown key "output_per_mtoks" (allowed: input_per_mtok, cached_input_per_mtok, output_per_mtok, comment)',
+      'models["gpt-5"]: unknown key "output_per_mtoks" (allowed: input_per_mtok, cached_input_per_mtok, output_per_mtok, cache_write_per_mtok, comment)',
     ])
   })
 

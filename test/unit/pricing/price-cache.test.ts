@@ -4,11 +4,11 @@
 // Expected figures: see pricer.test.ts (genai-prices 0.1.8 data).
 import { calcPrice } from '@pydantic/genai-prices'
 import { describe, expect, it } from 'vitest'
-import { packagePrice, PRICE_CACHE_MAX, PRICE_PROVIDER_ID, priceCacheSize } from '../../../lambda/src/pricing/package-prices.js'
+import { packagePrice, PRICE_CACHE_MAX, priceCacheSize, priceProviderOf } from '../../../lambda/src/pricing/package-prices.js'
 
-const tokens = (input: number, cached: number, output: number) => ({ input, cached, output })
+const tokens = (input: number, cached: number, output: number, cacheWrite = 0) => ({ input, cached, cacheWrite, output })
 const direct = (model: string, t: ReturnType<typeof tokens>, at: Date) => {
-  const r = calcPrice({ input_tokens: t.input, cache_read_tokens: t.cached, output_tokens: t.output }, model, { providerId: PRICE_PROVIDER_ID, timestamp: at })
+  const r = calcPrice({ input_tokens: t.input, cache_read_tokens: t.cached, cache_write_tokens: t.cacheWrite, output_tokens: t.output }, model, { providerId: priceProviderOf(model), timestamp: at })
   return r && { cost_usd: r.total_price, model_matched: r.model.id }
 }
 
@@ -21,6 +21,7 @@ describe('packagePrice, remembered per model name', () => {
     ['gpt-5.1-codex-mini', tokens(1_000, 100, 10)],
     ['o4-mini', tokens(3_000, 1_000, 300)],
     ['gpt-5.4', tokens(300_000, 0, 1_000)],
+    ['claude-sonnet-4-5', tokens(20_000, 5_000, 800, 3_000)],
     ['no-such-model-xyz', tokens(1, 0, 1)],
   ]
 
@@ -31,6 +32,7 @@ describe('packagePrice, remembered per model name', () => {
       expect(packagePrice(model, t, at)).toEqual(expected)
       expect(packagePrice(model, t, at)).toEqual(expected)
     }
+    expect(priceCacheSize()).toBe(cases.length)
   })
 
   it('still applies the long-context tier by the tokens of each call once gpt-5.4 is remembered', () => {

@@ -97,8 +97,9 @@ describe('no price rather than a guess', () => {
     expect(pricer.price('gpt-9-imaginary', usage(10_000, 0, 2_000))).toBeNull()
   })
 
-  it('returns null for a model of another vendor even if the package prices it elsewhere', () => {
-    expect(pricer.price('claude-sonnet-4-20250514', usage(10_000, 0, 2_000))).toBeNull()
+  it('returns null for a model of a vendor the proxy does not serve, even if the package prices it elsewhere', () => {
+    // Claude ids are priced under Anthropic (claude-prices.test.ts); Gemini is not served.
+    expect(pricer.price('gemini-2.5-pro', usage(10_000, 0, 2_000))).toBeNull()
   })
 
   it('returns null when the model is unknown to the proxy', () => {

@@ -1,51 +1,85 @@
-// Admission against rate limits and budgets, and settlement of the actual cost.
+// Admission against rate limits and budgets, settlement of the actual cost, and budget
+// alerts.
 //
 // Rate limits: a fixed one-minute window per token (and per team), one conditional ADD:
 // exact per window under any concurrency; across a window boundary at most 2×rpm can
 // pass within 60 s (the price of one write instead of a read-modify-write).
 //
-// Budgets (daily/monthly, user and team): admission reserves an estimate on the level's
-// spend item — day and month in one conditional ADD ("committed <= limit − estimate" for
-// each hard limit) — and settlement adds (actual − reserved) to `committed` and the actual
-// to `spent`. Bound: committed never exceeds a hard limit at admission, so with estimate e
-// and limit L at most floor(L / e) requests are in flight at once; the spend can overshoot
-// L only by what in-flight requests cost beyond their estimates.
+// Budgets, at every level that applies (org, team, user, key, tag; see counters.ts), per
+// day, week and month: admission reserves an estimate on each level's spend items — the
+// month item (day and month budgets in one conditional ADD: "committed <= limit − estimate"
+// for each hard limit) and the week item when a weekly budget is set — and settlement adds
+// (actual − reserved) to `committed` and the actual to `spent`. All of it in parallel, in
+// one round trip: a level costs its item writes, never another round trip. Bound:
+// committed never exceeds a hard limit at admission, so with estimate e and limit L at
+// most floor(L / e) requests are in flight at once; the spend can overshoot L only by
+// what in-flight requests cost beyond their estimates.
 //
-// Rate windows and budget reservations are taken in parallel (one round trip); a request
-// refused by either gives back what it took from the other.
+// A request refused by any level gives back what it took from the others. A call that
+// costs nothing (estimate 0: GET /v1/models) reserves nothing and records nothing, but
+// still takes its rate windows.
+//
+// Alerts: when a budget's committed spend reaches its warn share, and when it reaches the
+// cap (or the cap refuses a request), once per level, id, period and kind across every
+// instance: a conditional write on the period's item claims the alert (counters.ts).
+import type { BudgetAlert } from '../../contracts/budget-alert.js'
 import {
+  alertAttr,
+  type AlertKind,
   counterExpiry,
   fromMicroUsd,
+  ITEM_PERIODS,
   type Level,
+  MICRO,
+  ORG_ID,
   type Period,
   periodEnd,
   RATE_ATTR,
   rateKey,
   type RateScope,
   spendAttr,
-  spendKey,
-  toMicroUsd,
+  spendItemKey,
 } from '../../contracts/counters.js'
 import { METRIC } from '../../contracts/metrics.js'
-import { type Caller, DEFAULT_BUDGET_WARN_PERCENT, type TokenPolicy } from '../../contracts/tables.js'
-import type { CounterStore, Metrics } from '../ports.js'
+import { type BudgetPolicy, type Caller, DEFAULT_BUDGET_WARN_PERCENT } from '../../contracts/tables.js'
+import type { AlertSink, CounterStore, Metrics } from '../ports.js'
 
 export interface AdmissionRequest {
   caller: Caller
-  /** Reserved cost (USD) of this request; see cost-estimate.ts. 0: a free call, which reserves nothing. */
+  /** Reserved cost (USD) of this request; see cost-estimate.ts. 0: the call costs nothing. */
   estimateUsd: number
   at: Date
+  /** The request's tag (x-codex-proxy-tag), already checked against the caller's allowed tags, with its budgets. */
+  tag?: { name: string; policy?: BudgetPolicy | undefined } | undefined
+  /** Hands background work (alerts) to the host, which must let it finish (Lambda freezes the rest). */
+  waitUntil?: ((work: Promise<unknown>) => void) | undefined
+}
+
+/** The tightest budget left: what the `x-codex-proxy-budget-remaining` header reports. */
+export interface BudgetRemaining {
+  usd: number
+  level: Level
+  id: string
+  period: Period
 }
 
 export interface Refusal {
   code: 'rate_limited' | 'budget_exceeded'
   detail: string
   retryAfterSeconds: number
+  /** The level that refused. */
+  level: Level | RateScope
+  /** For budget refusals: what is left of the budget that refused. */
+  remaining?: BudgetRemaining
 }
 
 export interface Admission {
   /** Budget warnings for the `x-codex-proxy-budget-warning` response header. */
   warnings: string[]
+  /** The tightest budget left after this request's reservation; undefined when none applies or nothing was reserved. */
+  remaining: BudgetRemaining | undefined
+  /** The same, had the reservation been `actualUsd` (the cost, once known) instead of the estimate. */
+  remainingAfter(actualUsd: number | null): BudgetRemaining | undefined
   /**
    * Records the request's actual cost on the spend counters, exactly once. `null` means
    * the cost is unknown (stream cut, unknown price): the reservation stays counted.
@@ -54,122 +88,216 @@ export interface Admission {
   settle(actualUsd: number | null): Promise<void>
 }
 
-/** One user's or team's spend item, with the budgets that apply to it. */
-interface SpendLevel {
+/** A level's spend item (month or week) with the budgets of the periods it holds. */
+interface SpendItem {
   level: Level
   id: string
   key: string
+  span: 'month' | 'week'
+  periods: readonly Period[]
   limits: { period: Period; limitMicro: number }[]
   mode: 'hard' | 'soft'
   warnPercent: number
 }
 
-const PERIODS: readonly Period[] = ['day', 'month']
 const usd = (micro: number) => `$${fromMicroUsd(micro).toFixed(2)}`
-const periodName = (p: Period) => (p === 'day' ? 'daily' : 'monthly')
+const PERIOD_NAME: Record<Period, string> = { day: 'daily', week: 'weekly', month: 'monthly' }
+const LIMIT_FIELD: Record<Period, keyof BudgetPolicy> = { day: 'budget_daily_usd', week: 'budget_weekly_usd', month: 'budget_monthly_usd' }
+/** Bound on the per-instance memo of alerts already claimed. */
+const MAX_MEMO = 10_000
 
 export class Governor {
+  /** Alerts this instance has claimed or seen claimed: later crossings skip the conditional write. */
+  private readonly alerted = new Set<string>()
+
   constructor(
     private readonly counters: CounterStore,
     private readonly metrics: Metrics,
     private readonly log: (message: string) => void,
+    private readonly alerts?: AlertSink,
   ) {}
 
   async admit(request: AdmissionRequest): Promise<{ ok: true; admission: Admission } | { ok: false; refusal: Refusal }> {
     const { caller, at } = request
-    const levels = spendLevelsOf(caller, at)
-    const estimate = request.estimateUsd > 0 ? Math.max(1, Math.ceil(request.estimateUsd * 1_000_000)) : 0
-    // A free call (the model list, a retrieval) reserves nothing, so a spent budget never
-    // refuses it (trust issue, finding 4).
-    const limited = estimate === 0 ? [] : levels.filter((l) => l.limits.length > 0)
-    const reservation = (value: number) => Object.fromEntries(PERIODS.map((p) => [spendAttr('committed', p, at), value]))
+    const background = request.waitUntil ?? ((work: Promise<unknown>) => void work)
+    const items = spendItemsOf(caller, request.tag, at)
+    const estimate = request.estimateUsd > 0 ? Math.max(1, Math.ceil(request.estimateUsd * MICRO)) : 0
+    const limited = estimate > 0 ? items.filter((i) => i.limits.length > 0) : []
+    const reservation = (item: SpendItem, value: number) => Object.fromEntries(item.periods.map((p) => [spendAttr('committed', p, at), value]))
 
     const [rates, results] = await Promise.all([
       this.takeRates(caller, at),
       Promise.allSettled(
-        limited.map((l) =>
+        limited.map((item) =>
           this.counters.addWithin(
-            l.key,
-            reservation(estimate),
+            item.key,
+            reservation(item, estimate),
             // Soft budgets reserve too (so warnings see in-flight spend) but never refuse.
-            l.mode === 'hard' ? Object.fromEntries(l.limits.map((b) => [spendAttr('committed', b.period, at), b.limitMicro - estimate])) : {},
-            counterExpiry('month', at),
+            item.mode === 'hard' ? Object.fromEntries(item.limits.map((b) => [spendAttr('committed', b.period, at), b.limitMicro - estimate])) : {},
+            counterExpiry(item.span, at),
           ),
         ),
       ),
     ])
 
-    const reserved: SpendLevel[] = []
+    const reserved = new Set<SpendItem>()
+    const used = new Map<SpendItem, Record<string, number>>()
     let refusal: Refusal | undefined = rates.refusal
     let failure: unknown = rates.failure
-    const warnings: string[] = []
-    const warned: Level[] = []
+    const alerts: Promise<void>[] = []
     results.forEach((result, i) => {
-      const l = limited[i]!
+      const item = limited[i]!
       if (result.status === 'rejected') {
         failure ??= result.reason
         return
       }
       if (!result.value.ok) {
         const { current } = result.value
-        const hit = l.limits.find((b) => (current[spendAttr('committed', b.period, at)] ?? 0) + estimate > b.limitMicro) ?? l.limits[0]!
+        const committedOf = (p: Period) => current[spendAttr('committed', p, at)] ?? 0
+        const hit = item.limits.find((b) => committedOf(b.period) + estimate > b.limitMicro) ?? item.limits[0]!
+        const left = Math.max(0, hit.limitMicro - committedOf(hit.period))
         refusal ??= {
           code: 'budget_exceeded',
-          detail: `${l.level} ${l.id} ${periodName(hit.period)} budget of ${usd(hit.limitMicro)} reached (${usd(current[spendAttr('committed', hit.period, at)] ?? 0)} spent or reserved); resets ${periodEnd(hit.period, at).toISOString()}`,
+          level: item.level,
+          detail: `${item.level} ${item.id} ${PERIOD_NAME[hit.period]} budget of ${usd(hit.limitMicro)} reached (${usd(committedOf(hit.period))} spent or reserved); resets ${periodEnd(hit.period, at).toISOString()}`,
           retryAfterSeconds: Math.ceil((periodEnd(hit.period, at).getTime() - at.getTime()) / 1000),
+          remaining: { usd: fromMicroUsd(left), level: item.level, id: item.id, period: hit.period },
         }
+        alerts.push(this.alert(item, 'cap', hit.period, committedOf(hit.period), hit.limitMicro, true, at))
         return
       }
-      reserved.push(l)
-      for (const b of l.limits) {
-        const used = result.value.values[spendAttr('committed', b.period, at)] ?? 0
-        if (used * 100 < b.limitMicro * l.warnPercent) continue
-        const state = used > b.limitMicro ? 'exceeded (soft limit)' : `${Math.floor((used * 100) / b.limitMicro)}% used`
-        warnings.push(`${l.level} ${l.id} ${periodName(b.period)} budget ${state}: ${usd(used)} of ${usd(b.limitMicro)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`)
-        warned.push(l.level)
-      }
+      reserved.add(item)
+      used.set(item, result.value.values)
     })
 
     if (refusal || failure) {
+      for (const work of alerts) background(work)
       await Promise.all([
-        ...reserved.map((l) => this.counters.add(l.key, reservation(-estimate), counterExpiry('month', at))),
+        ...[...reserved].map((item) => this.counters.add(item.key, reservation(item, -estimate), counterExpiry(item.span, at))),
         ...rates.taken.map((k) => this.counters.add(k, { [RATE_ATTR]: -1 }, counterExpiry('minute', at))),
       ]).catch((err: unknown) => this.log(`giving back a refused request's reservations failed: ${err instanceof Error ? err.message : String(err)}`))
       if (failure) throw failure
       return { ok: false, refusal: refusal! }
     }
-    for (const level of warned) this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: level })
+
+    const warnings: string[] = []
+    const warnedLevels = new Set<Level>()
+    for (const [item, values] of used) {
+      for (const b of item.limits) {
+        const committed = values[spendAttr('committed', b.period, at)] ?? 0
+        alerts.push(...this.crossings(item, b.period, committed, b.limitMicro, at))
+        if (committed * 100 < b.limitMicro * item.warnPercent) continue
+        const state = committed > b.limitMicro ? 'exceeded (soft limit)' : `${Math.floor((committed * 100) / b.limitMicro)}% used`
+        warnings.push(`${item.level} ${item.id} ${PERIOD_NAME[b.period]} budget ${state}: ${usd(committed)} of ${usd(b.limitMicro)} incl. this request; resets ${periodEnd(b.period, at).toISOString()}`)
+        warnedLevels.add(item.level)
+      }
+    }
+    for (const work of alerts) background(work)
+    for (const level of warnedLevels) this.metrics.emit(METRIC.budgetWarnings, 1, 'Count', { Level: level })
+
+    /** The tightest limit left, with `shift` micro-USD added to every reservation. */
+    const tightest = (shift: number): BudgetRemaining | undefined => {
+      let best: BudgetRemaining | undefined
+      for (const [item, values] of used) {
+        for (const b of item.limits) {
+          const left = fromMicroUsd(b.limitMicro - (values[spendAttr('committed', b.period, at)] ?? 0) - shift)
+          if (!best || left < best.usd) best = { usd: left, level: item.level, id: item.id, period: b.period }
+        }
+      }
+      return best
+    }
 
     let settled = false
     return {
       ok: true,
       admission: {
         warnings,
+        remaining: tightest(0),
+        remainingAfter: (actualUsd) => tightest(actualUsd === null ? 0 : Math.max(0, Math.round(actualUsd * MICRO)) - estimate),
         settle: async (actualUsd) => {
           if (settled) return
           settled = true
-          const actual = actualUsd === null ? estimate : toMicroUsd(actualUsd)
+          const actual = actualUsd === null ? estimate : Math.max(0, Math.round(actualUsd * MICRO))
+          // A free call that cost nothing leaves no trace in the counters.
+          if (estimate === 0 && actual === 0) return
+          const crossed: Promise<void>[] = []
           try {
-            // Spend is recorded for every level, limited or not, so a budget set mid-month
-            // already sees the month's spend.
+            // Spend is recorded for every level, limited or not, so a budget set mid-period
+            // already sees the period's spend.
             await Promise.all(
-              levels.map((l) => {
-                const delta = actual - (reserved.includes(l) ? estimate : 0)
+              items.map(async (item) => {
+                const delta = actual - (reserved.has(item) ? estimate : 0)
                 const amounts: Record<string, number> = {}
-                for (const p of PERIODS) {
+                for (const p of item.periods) {
                   amounts[spendAttr('committed', p, at)] = delta
                   amounts[spendAttr('spent', p, at)] = actual
                   amounts[spendAttr('requests', p, at)] = 1
                 }
-                return this.counters.add(l.key, amounts, counterExpiry('month', at))
+                const after = await this.counters.add(item.key, amounts, counterExpiry(item.span, at))
+                // The actual cost may cross a threshold that the estimate did not.
+                for (const b of item.limits) crossed.push(...this.crossings(item, b.period, after[spendAttr('committed', b.period, at)] ?? 0, b.limitMicro, at))
               }),
             )
           } catch (err) {
             this.metrics.emit(METRIC.spendRecordFailures, 1, 'Count')
             this.log(`spend record failed for ${caller.token_id}: ${err instanceof Error ? err.message : String(err)}`)
           }
+          await Promise.all(crossed)
         },
       },
+    }
+  }
+
+  /** The alerts a committed figure calls for: warn share reached, cap reached. */
+  private crossings(item: SpendItem, period: Period, committed: number, limit: number, at: Date): Promise<void>[] {
+    const out: Promise<void>[] = []
+    if (committed * 100 >= limit * item.warnPercent) out.push(this.alert(item, 'warn', period, committed, limit, false, at))
+    if (committed >= limit) out.push(this.alert(item, 'cap', period, committed, limit, false, at))
+    return out
+  }
+
+  /**
+   * Sends one alert unless this level's period already had it: the per-instance memo
+   * skips repeated claims; the conditional write decides across instances. A failed send
+   * gives the claim back, so a later request tries again. Never throws.
+   */
+  private async alert(item: SpendItem, kind: AlertKind, period: Period, committed: number, limit: number, blocked: boolean, at: Date): Promise<void> {
+    if (!this.alerts) return
+    const attr = alertAttr(kind, period, at)
+    const memo = `${item.key}|${attr}`
+    if (this.alerted.has(memo)) return
+    if (this.alerted.size >= MAX_MEMO) this.alerted.clear()
+    this.alerted.add(memo)
+    let claimed: boolean
+    try {
+      claimed = await this.counters.claim(item.key, attr, at.getTime(), counterExpiry(item.span, at))
+    } catch (err) {
+      this.alerted.delete(memo)
+      this.log(`budget alert claim failed for ${item.level} ${item.id}: ${err instanceof Error ? err.message : String(err)}`)
+      return
+    }
+    if (!claimed) return
+    const alert: BudgetAlert = {
+      kind,
+      level: item.level,
+      id: item.id,
+      period,
+      mode: item.mode,
+      limit_usd: fromMicroUsd(limit),
+      used_usd: fromMicroUsd(committed),
+      percent: Math.floor((committed * 100) / limit),
+      blocked,
+      resets_at: periodEnd(period, at).toISOString(),
+      at: at.toISOString(),
+    }
+    try {
+      await this.alerts.send(alert)
+      this.metrics.emit(METRIC.budgetAlerts, 1, 'Count', { Level: item.level, Kind: kind })
+    } catch (err) {
+      this.metrics.emit(METRIC.budgetAlertFailures, 1, 'Count')
+      this.log(`budget alert for ${item.level} ${item.id} not sent: ${err instanceof Error ? err.message : String(err)}`)
+      this.alerted.delete(memo)
+      await this.counters.release(item.key, attr).catch(() => {})
     }
   }
 
@@ -190,25 +318,40 @@ export class Governor {
       else if (result.value.ok) taken.push(rateKey(scope, id, at))
       else {
         const retry = Math.max(1, Math.ceil((periodEnd('minute', at).getTime() - at.getTime()) / 1000))
-        refusal ??= { code: 'rate_limited', detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
+        refusal ??= { code: 'rate_limited', level: scope, detail: `${scope} ${id} allows ${rpm} requests per minute; retry in ${retry} s`, retryAfterSeconds: retry }
       }
     })
     return { taken, ...(refusal && { refusal }), ...(failure !== undefined && { failure }) }
   }
 }
 
-/** The caller's spend levels: the user, and the team if any, with the budgets set on each. */
-function spendLevelsOf(caller: Caller, at: Date): SpendLevel[] {
-  const of = (level: Level, id: string, policy: TokenPolicy): SpendLevel => ({
-    level,
-    id,
-    key: spendKey(level, id, at),
-    limits: PERIODS.flatMap((period) => {
-      const limit = period === 'day' ? policy.budget_daily_usd : policy.budget_monthly_usd
-      return limit === undefined ? [] : [{ period, limitMicro: toMicroUsd(limit) }]
-    }),
-    mode: policy.budget_mode ?? 'hard',
-    warnPercent: policy.budget_warn_percent ?? DEFAULT_BUDGET_WARN_PERCENT,
-  })
-  return [of('user', caller.user_id, caller), ...(caller.team ? [of('team', caller.team, caller.team_policy ?? {})] : [])]
+/** The levels that apply to a request, with the budgets set on each. */
+function levelsOf(caller: Caller, tag: AdmissionRequest['tag']): { level: Level; id: string; budgets: BudgetPolicy }[] {
+  return [
+    { level: 'org', id: ORG_ID, budgets: caller.org_policy ?? {} },
+    ...(caller.team ? [{ level: 'team' as const, id: caller.team, budgets: caller.team_policy ?? {} }] : []),
+    { level: 'user', id: caller.user_id, budgets: caller.user_policy ?? {} },
+    // The token's own budget fields are the key level's.
+    { level: 'key', id: caller.token_id, budgets: caller },
+    ...(tag ? [{ level: 'tag' as const, id: tag.name, budgets: tag.policy ?? {} }] : []),
+  ]
+}
+
+/** Every level's month and week items, with the limits each holds. */
+function spendItemsOf(caller: Caller, tag: AdmissionRequest['tag'], at: Date): SpendItem[] {
+  return levelsOf(caller, tag).flatMap(({ level, id, budgets }) =>
+    (['month', 'week'] as const).map((span) => ({
+      level,
+      id,
+      span,
+      key: spendItemKey(level, id, span, at),
+      periods: ITEM_PERIODS[span],
+      limits: ITEM_PERIODS[span].flatMap((period) => {
+        const limit = budgets[LIMIT_FIELD[period]]
+        return typeof limit === 'number' ? [{ period, limitMicro: Math.round(limit * MICRO) }] : []
+      }),
+      mode: budgets.budget_mode ?? 'hard',
+      warnPercent: budgets.budget_warn_percent ?? DEFAULT_BUDGET_WARN_PERCENT,
+    })),
+  )
 }

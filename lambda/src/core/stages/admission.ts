@@ -3,6 +3,7 @@
 // admission is settled exactly once, in stages/finish.ts.
 import { meteringOf } from '../../contracts/endpoints.js'
 import type { Exchange } from '../exchange.js'
+import { BUDGET_REMAINING_HEADER, formatRemaining } from '../governance/budget-headers.js'
 import { estimateCostUsd } from '../governance/cost-estimate.js'
 import { type Refusal, refuse } from '../refusal.js'
 import { errorName, type StageEnv } from '../stage-env.js'
@@ -19,10 +20,10 @@ export async function admit(ex: Exchange, env: StageEnv): Promise<Refusal | unde
         at,
       )
   try {
-    const verdict = await env.governor.admit({ caller: ex.caller!, estimateUsd, at })
+    const verdict = await env.governor.admit({ caller: ex.caller!, estimateUsd, at, tag: ex.tag, waitUntil: (work) => void ex.background.push(work) })
     if (!verdict.ok) {
-      const { code, detail, retryAfterSeconds } = verdict.refusal
-      return refuse(code, detail, { 'retry-after': String(retryAfterSeconds) })
+      const { code, detail, retryAfterSeconds, remaining } = verdict.refusal
+      return refuse(code, detail, { 'retry-after': String(retryAfterSeconds), ...(remaining && { [BUDGET_REMAINING_HEADER]: formatRemaining(remaining) }) })
     }
     ex.admission = verdict.admission
     return undefined

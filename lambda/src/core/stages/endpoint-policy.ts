@@ -13,7 +13,7 @@ export function checkEndpointPolicy(ex: Exchange, env: StageEnv): Refusal | unde
   if (!isEndpointEnabled(endpoint, [env.config.endpoints, caller.team_policy?.endpoints, caller.endpoints])) {
     return refuse('path_not_allowed', howToEnable(endpoint, ex.method, ex.path))
   }
-  if (meteringOf(endpoint, ex.method) === 'unmetered' && hasHardBudget(caller)) {
+  if (meteringOf(endpoint, ex.method) === 'unmetered' && hasHardBudget(caller, ex.tag?.policy)) {
     return refuse(
       'unmetered_endpoint',
       `${ex.method} ${ex.path} (group "${endpoint.group}") costs money the proxy cannot measure, and ${caller.user_id} has a hard budget; use a token without a budget for it`,

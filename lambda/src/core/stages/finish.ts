@@ -30,6 +30,7 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
     record = ex.toRecord(endedMono, env.config.bodyCapBytes)
     await redactUpstreamBody(ex, env, record)
     await redactStoredResponse(ex, env, record)
+    await redactTranslatedSides(ex, env, record)
   } catch (err) {
     env.log(`record build failed for ${ex.requestId}: ${errorName(err)}`)
     record = minimalRecord(ex, endedMono)
@@ -40,6 +41,8 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
     env.log(`metrics failed for ${ex.requestId}: ${errorName(err)}`)
   }
   await env.audit.write(record).catch((err: unknown) => env.log(`audit write failed for ${ex.requestId}: ${errorName(err)}`))
+  // Budget alerts started at admission: the host keeps the invocation open until they end.
+  await Promise.allSettled(ex.background)
 }
 
 /** Usage, model and cost from the answer; returns what to settle (null: unknown). */
@@ -91,6 +94,21 @@ async function redactUpstreamBody(ex: Exchange, env: StageEnv, record: AuditReco
   record.request_body = redactMatches(record.request_body, scan.matches).text
 }
 
+/**
+ * A translating upstream (Claude) got a body built from the client's, and streamed its own
+ * answer: both sides are redacted like the client's. A side whose scan cannot finish in
+ * its budget is not stored.
+ */
+async function redactTranslatedSides(ex: Exchange, env: StageEnv, record: AuditRecord): Promise<void> {
+  if (ex.scanStatus === null || !env.scanner) return
+  for (const field of ['upstream_request_body', 'upstream_response_body'] as const) {
+    const text = record[field]
+    if (!text) continue
+    const scan = await env.scanner.scanText(text, env.config.scanBudgetMs)
+    record[field] = scan.timedOut ? null : redactMatches(text, scan.matches).text
+  }
+}
+
 /** Enough to account for the request when the full record could not be built. */
 function minimalRecord(ex: Exchange, endedMono: number): AuditRecord {
   return {
@@ -116,6 +134,7 @@ function minimalRecord(ex: Exchange, endedMono: number): AuditRecord {
     usage_status: ex.usageStatus,
     input_tokens: null,
     cached_input_tokens: null,
+    cache_write_input_tokens: null,
     output_tokens: null,
     reasoning_tokens: null,
     total_tokens: null,
@@ -132,6 +151,8 @@ function minimalRecord(ex: Exchange, endedMono: number): AuditRecord {
     secret_findings: ex.secretFindings,
     upstream_id: ex.upstreamId,
     upstream_attempts: ex.upstreamAttempts,
+    upstream_request_body: null,
+    upstream_response_body: null,
   }
 }
 
@@ -147,6 +168,8 @@ function emitRequestMetrics(ex: Exchange, env: StageEnv, record: AuditRecord): v
   if (u) {
     metrics.emit(METRIC.inputTokens, u.input_tokens ?? 0, 'Count')
     metrics.emit(METRIC.cachedInputTokens, u.cached_input_tokens ?? 0, 'Count')
+    // Only upstreams that report cache writes (Claude) emit it: a 0 from OpenAI would be a claim.
+    if (typeof u.cache_write_input_tokens === 'number') metrics.emit(METRIC.cacheWriteInputTokens, u.cache_write_input_tokens, 'Count')
     metrics.emit(METRIC.outputTokens, u.output_tokens ?? 0, 'Count')
     metrics.emit(METRIC.reasoningTokens, u.reasoning_tokens ?? 0, 'Count')
   }

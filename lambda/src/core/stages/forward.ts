@@ -9,6 +9,10 @@ import type { Exchange } from '../exchange.js'
 import { type Refusal, refuse } from '../refusal.js'
 import type { StageEnv } from '../stage-env.js'
 import { describeUpstreamError } from '../upstream-errors.js'
+import { providerRawStreams, rawCaptureText } from '../../providers/anthropic/adapters.js'
+
+/** Upstream kinds whose adapter translates the API (the record keeps both sides). */
+const TRANSLATING_KINDS = new Set(['anthropic', 'bedrock'])
 
 export interface UpstreamAnswer {
   response: Response
@@ -50,7 +54,13 @@ export async function forwardUpstream(ex: Exchange, env: StageEnv, clientSignal:
   ex.upstreamId = sent.upstream.id
   // The record keeps the body as sent upstream when the pool changed it (Azure deployment
   // name, encrypted reasoning dropped on a move to another account); redacted like the rest.
-  if (sent.sentBody) ex.upstreamBodyForRecord = new TextDecoder().decode(sent.sentBody)
+  // A translating upstream (Claude) keeps both sides: Codex's body stays `request_body`, the
+  // Messages body and the provider's raw stream get fields of their own.
+  if (TRANSLATING_KINDS.has(sent.upstream.kind)) {
+    if (sent.sentBody) ex.upstreamRequestBody = new TextDecoder().decode(sent.sentBody)
+    const capture = providerRawStreams.get(sent.response)
+    if (capture) ex.upstreamResponseBody = () => rawCaptureText(capture)
+  } else if (sent.sentBody) ex.upstreamBodyForRecord = new TextDecoder().decode(sent.sentBody)
   return { response: sent.response, deadline, describe }
 }
 

@@ -23,7 +23,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 export function controlReadingBody(ex: Exchange, env: StageEnv): string | undefined {
   const caller = ex.caller!
   if (allowListsOf(caller).length > 0) return 'a model allow-list applies'
-  if (hasHardBudget(caller)) return 'a budget applies'
+  if (hasHardBudget(caller, ex.tag?.policy)) return 'a budget applies'
   const mode = effectiveScanMode(caller, env.config.secretScanMode)
   if (env.scanner && (mode === 'redact' || mode === 'block')) return `secret scanning is in ${mode} mode`
   return undefined

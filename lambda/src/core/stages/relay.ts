@@ -1,8 +1,12 @@
 // Stage 9: the upstream's answer back to the client, streamed chunk by chunk, with a
 // capped copy and usage extraction on the way; finish runs when the body has been relayed,
 // cut, abandoned by the client, or stopped at the exchange deadline.
+import { bufferUpTo } from '../buffer-body.js'
+import { textUpTo } from '../bytes.js'
 import { clientResponseHeaders, REQUEST_ID_HEADER } from '../headers.js'
 import type { Exchange } from '../exchange.js'
+import { BUDGET_REMAINING_HEADER, BUDGET_WARNING_HEADER, COST_HEADER, formatRemaining, formatUsd } from '../governance/budget-headers.js'
+import { meteringOf } from '../../contracts/endpoints.js'
 import { allowListsOf, filterModelList } from '../governance/model-policy.js'
 import { relayBody } from '../response-relay.js'
 import { endedByHostShutdown } from '../ports.js'
@@ -10,7 +14,7 @@ import type { StageEnv } from '../stage-env.js'
 import { UsageExtractor } from '../usage.js'
 import type { UpstreamAnswer } from './forward.js'
 
-export const BUDGET_WARNING_HEADER = 'x-codex-proxy-budget-warning'
+export { BUDGET_WARNING_HEADER }
 
 export async function relayAnswer(
   ex: Exchange,
@@ -24,6 +28,7 @@ export async function relayAnswer(
   ex.status = upstream.status
   const headers = clientResponseHeaders(upstream.headers, ex.requestId)
   if (ex.admission && ex.admission.warnings.length > 0) headers.set(BUDGET_WARNING_HEADER, ex.admission.warnings.join(' | '))
+  if (ex.admission?.remaining) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(ex.admission.remaining))
   headers.set(REQUEST_ID_HEADER, ex.requestId)
   ex.responseHeaders = headers
   const usage = new UsageExtractor(upstream.headers.get('content-type'))
@@ -42,6 +47,20 @@ export async function relayAnswer(
     const filtered = await filteredModelListBody(upstream, lists)
     body = filtered.body
     if (filtered.problem) ex.upstreamError = filtered.problem
+  }
+
+  // A non-streamed answer is read whole (up to the body cap, under the exchange deadline)
+  // before its headers go out, so they can carry its cost and the budget left after it. A
+  // stream's cost is known only at its end, after its headers were sent.
+  if (!usage.isStream) {
+    const buffered = await bufferUpTo(body, env.config.bodyCapBytes)
+    if (buffered.complete) {
+      const cost = costOf(ex, env, upstream, buffered.bytes)
+      if (cost !== null) headers.set(COST_HEADER, formatUsd(cost))
+      const left = ex.admission?.remainingAfter(cost)
+      if (left) headers.set(BUDGET_REMAINING_HEADER, formatRemaining(left))
+      body = new Response(buffered.bytes as Uint8Array<ArrayBuffer>).body ?? new Response('').body!
+    } else body = buffered.stream
   }
   const declaredLength = Number(upstream.headers.get('content-length') ?? NaN)
   let relayed = 0
@@ -77,6 +96,14 @@ export async function relayAnswer(
     }),
     { status: upstream.status, headers },
   )
+}
+
+/** The cost of a whole non-streamed answer: 0 when it carries no usage and none is expected, null when unknown. */
+function costOf(ex: Exchange, env: StageEnv, upstream: Response, bytes: Uint8Array): number | null {
+  const found = new UsageExtractor(upstream.headers.get('content-type')).finish(textUpTo(bytes, bytes.byteLength).text)
+  if (found.usage) return env.pricer.price(found.model ?? ex.model, found.usage, new Date(ex.startedAt))?.cost_usd ?? null
+  const metered = ex.endpoint !== undefined && meteringOf(ex.endpoint, ex.method) === 'usage'
+  return upstream.ok && metered ? null : 0
 }
 
 const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024

@@ -5,11 +5,14 @@ import { upstreamModelName } from '../../contracts/upstreams.js'
 import { upstreamRequestHeaders } from '../headers.js'
 import type { AdapterRequest, PreparedCall, UpstreamAdapter } from './adapter.js'
 import { modelRenameStream, renameRequestModel } from './model-rename.js'
+import { anthropicAdapter, bedrockAdapter } from '../../providers/anthropic/adapters.js'
+import { withoutThinkingCarries } from '../../providers/anthropic/reasoning-carry.js'
+import type { Upstream } from '../../contracts/upstreams.js'
 
 /** OpenAI, and any OpenAI-compatible base URL: the request goes out as it came in. */
 export const openaiAdapter: UpstreamAdapter = {
   prepare(req, upstream, key) {
-    return responsesCall(req, upstream.url, upstreamRequestHeaders(req.headers, key), renameRequestModel(req.json, upstream))
+    return responsesCall(req, upstream.url, upstreamRequestHeaders(req.headers, key), openAIBody(req, upstream))
   },
   adaptResponse: renameBack,
 }
@@ -24,9 +27,16 @@ export const azureAdapter: UpstreamAdapter = {
   prepare(req, upstream, key) {
     const headers = upstreamRequestHeaders(req.headers, undefined)
     if (key) headers.set('api-key', key)
-    return responsesCall(req, upstream.url, headers, renameRequestModel(req.json, upstream))
+    return responsesCall(req, upstream.url, headers, openAIBody(req, upstream))
   },
   adaptResponse: renameBack,
+}
+
+/** The body for an OpenAI-API upstream when it must change: Claude thinking carries dropped, the model renamed. */
+function openAIBody(req: AdapterRequest, upstream: Upstream): Uint8Array | undefined {
+  const stripped = withoutThinkingCarries(req.json)
+  if (!stripped) return renameRequestModel(req.json, upstream)
+  return renameRequestModel(stripped, upstream) ?? new TextEncoder().encode(JSON.stringify(stripped))
 }
 
 function responsesCall(req: AdapterRequest, baseUrl: string, headers: Headers, renamedBody: Uint8Array | undefined): PreparedCall {
@@ -50,4 +60,7 @@ function renameBack(res: Response, req: AdapterRequest, upstream: Parameters<Ups
 export const ADAPTERS: Partial<Record<UpstreamKind, UpstreamAdapter>> = {
   openai: openaiAdapter,
   azure: azureAdapter,
+  // Claude (providers/anthropic/): Responses ↔ Messages translation.
+  anthropic: anthropicAdapter,
+  bedrock: bedrockAdapter,
 }

@@ -21,10 +21,11 @@ export default class TeamsList extends BaseCommand<({ team: string } & TokenPoli
             models: t.models?.join(', ') ?? 'all',
             rpm: t.rpm ?? '',
             daily: t.budget_daily_usd ?? '',
+            weekly: t.budget_weekly_usd ?? '',
             monthly: t.budget_monthly_usd ?? '',
             mode: t.budget_mode ?? 'hard',
           })),
-          columns: ['team', 'models', 'rpm', 'daily', 'monthly', 'mode'],
+          columns: ['team', 'models', 'rpm', 'daily', 'weekly', 'monthly', 'mode'],
           headerOptions: { formatter: 'capitalCase' },
         })
       }

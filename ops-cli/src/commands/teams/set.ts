@@ -12,6 +12,7 @@ export default class TeamsSet extends BaseCommand<{ team: string } & TokenPolicy
     '<%= config.bin %> <%= command.id %> platform --local --budget-monthly 500 --hard',
     '<%= config.bin %> <%= command.id %> ml --budget-daily 50 --soft --warn-percent 70 --rpm 300 --json',
     '<%= config.bin %> <%= command.id %> web --models "gpt-5-mini,o4-mini"',
+    '<%= config.bin %> <%= command.id %> platform --tags "proj-*,ops" --budget-weekly 150',
     '<%= config.bin %> <%= command.id %> data --endpoints embeddings,files,batches',
   ]
   static override args = { team: Args.string({ description: 'Team name.', required: true }) }
@@ -20,7 +21,7 @@ export default class TeamsSet extends BaseCommand<{ team: string } & TokenPolicy
   async run(): Promise<{ team: string } & TokenPolicy> {
     const { args, flags } = await this.parse(TeamsSet)
     const changes = policyChangesFromFlags(flags)
-    if (Object.keys(changes).length === 0) throw new UserError('nothing to set: give at least one of --models --rpm --budget-daily --budget-monthly --hard --soft --warn-percent --secret-scan --endpoints')
+    if (Object.keys(changes).length === 0) throw new UserError('nothing to set: give at least one of --models --rpm --budget-daily --budget-weekly --budget-monthly --hard --soft --warn-percent --tags --secret-scan --endpoints')
     const item = await tokenAdminFor(await resolveTarget(flags)).setTeam(args.team, changes)
     const result = { team: item.team, ...pickPolicy(item) }
     this.log(`team ${item.team}:`)

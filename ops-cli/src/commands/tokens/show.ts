@@ -1,4 +1,4 @@
-import { pickPolicy } from '../../../../lambda/src/contracts/tables.js'
+import { pickBudgets, pickPolicy } from '../../../../lambda/src/contracts/tables.js'
 import { BaseCommand } from '../../lib/base-command.js'
 import { tokenAdminFor } from '../../lib/clients.js'
 import { describePolicy } from '../../lib/policy-flags.js'
@@ -25,8 +25,11 @@ export default class TokensShow extends BaseCommand<TokenDetails[]> {
     const out: TokenDetails[] = []
     for (const item of items) {
       const teamItem = item.team ? teams.get(item.team) : undefined
+      const userItem = await admin.getBudgets('user', item.user_id)
       const spend = await readSpend(target, [
-        { level: 'user', id: item.user_id, policy: pickPolicy(item) },
+        // The token's own budgets are the key level's; the user's are on the user item.
+        { level: 'key', id: item.token_id, policy: pickPolicy(item) },
+        { level: 'user', id: item.user_id, policy: userItem ? pickBudgets(userItem) : {} },
         ...(item.team ? [{ level: 'team' as const, id: item.team, policy: teamItem ? pickPolicy(teamItem) : {} }] : []),
       ])
       const t = { ...tokenView(item), spend }

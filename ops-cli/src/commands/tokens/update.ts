@@ -13,6 +13,7 @@ export default class TokensUpdate extends BaseCommand<TokenView[]> {
     '<%= config.bin %> <%= command.id %> alice --local --budget-daily 25 --soft',
     '<%= config.bin %> <%= command.id %> tok_0123456789ab --models "gpt-5*" --rpm 60 --json',
     '<%= config.bin %> <%= command.id %> bob --rpm none --models all',
+    '<%= config.bin %> <%= command.id %> tok_0123456789ab --budget-daily 5 --hard --tags ci',
   ]
   static override args = userOrTokenArg
   static override flags = {
@@ -29,7 +30,7 @@ export default class TokensUpdate extends BaseCommand<TokenView[]> {
     const team = clear(flags.team)
     const note = clear(flags.note)
     if (Object.keys(changes).length === 0 && team === undefined && note === undefined) {
-      throw new UserError('nothing to change: give at least one of --models --rpm --budget-daily --budget-monthly --hard --soft --warn-percent --secret-scan --endpoints --team --note')
+      throw new UserError('nothing to change: give at least one of --models --rpm --budget-daily --budget-weekly --budget-monthly --hard --soft --warn-percent --tags --secret-scan --endpoints --team --note')
     }
     const admin = tokenAdminFor(await resolveTarget(flags))
     const updated = (await admin.update(await selectTokens(admin, args.target), { ...changes, team, note })).map(tokenView)

@@ -63,7 +63,7 @@ export function upstreamChecks(source: UpstreamProbeSource, fetchImpl: typeof fe
         if (!key) return fail('its key is not set', source.keyHint(u))
       }
       const call = adapter.prepare({ method: 'GET', path: '/v1/models', query: null, headers: new Headers(), body: undefined, json: undefined, model: null }, u, key)
-      if (isRefusal(call)) return fail(`the ${u.kind} adapter refused the probe: ${call.refusal.code}`, 'report this as a bug')
+      if (isRefusal(call)) return fail(`the ${u.kind} adapter refused the probe: ${call.refusal.detail ?? call.refusal.code}`, u.kind === 'bedrock' ? 'check it with a Codex request on one of its models (the runtime endpoint has no model list)' : 'report this as a bug')
       const started = Date.now()
       let res: Response
       try {
