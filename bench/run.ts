@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'cxp-env': { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
     'no-policy': { type: 'boolean', default: false },
+    // The commit whose Lambda bundle's module init is measured beside this one's ("today's").
+    'lambda-baseline': { type: 'string', default: 'main' },
   },
 })
 
@@ -90,7 +92,7 @@ if (parts.has('proxy')) {
 let lambda
 if (parts.has('lambda')) {
   log('Lambda bundle and cold start…')
-  lambda = await measureLambda(quick ? 5 : 21)
+  lambda = await measureLambda(quick ? 5 : 21, values['lambda-baseline'])
 }
 
 let large

@@ -81,7 +81,9 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
           const ok = exchanges.filter((e) => e.ok).length
           s.errors += exchanges.length - ok + latency.filter((e) => !e.ok).length
           s.rps.push((ok / wallMs) * 1000)
-          s.requests += exchanges.length
+          // Per completed request: an exchange the target dropped (the Rust proxy hangs up
+          // on some new connections at c=16 with `Connection: close`) is not a request served.
+          s.requests += ok
           if (target.pid) s.cpu += cpuMs(target.pid) - cpu0
           s.helperCpu += sumCpu(target.helperPids()) - helper0
           if (target.pid) s.treeCpu += treeCpuMs(target.pid) - tree0

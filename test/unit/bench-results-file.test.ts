@@ -77,8 +77,16 @@ describe('bench/RESULTS.md', () => {
     expect(latest).toContain('| start → /healthz | ≤ 0.5 s | 0.45 s | yes |')
     expect(latest).toMatch(/\| a CLI command .* \| ≤ 0\.4 s \| 0\.39 s, 0\.70 s \| \*\*no\*\* \|/)
     // +50 ms against the larger of Rust's two modes (+30 ms): within 2×.
-    expect(latest).toMatch(/\| 20 MB response overhead \| ≤ 2× Rust's \| \+50 ms vs \+20 ms .* \| yes \|/)
+    expect(latest).toMatch(/\| 20 MB response overhead \| ≤ 2× Rust's \| \+50 ms vs 20 ms \(keep-alive\) \/ 30 ms \(close\) .* \| yes \|/)
     expect(latest).toContain('| Lambda at 512 MB share: first real request within 2× a warm one | ≤ 2× | 30.0 ms vs 10.00 ms: 3.00× | **no** |')
     expect(latest).toContain('| Rust, `Connection: close` |')
+  })
+
+  it('compares module init with the baseline bundle of the same run, and says so when there is none', () => {
+    const lambda = { bundleKiB: 800, gzipKiB: 240, topPackages: [], runs: 3, importMs: 110, firstInvocationMs: 40, nodeStartMs: 60, rssMiB: 70 }
+    const withBase = renderResults({ ...input('2026-11-21T10:00:00Z', ''), lambda: { ...lambda, baseline: { ref: 'main', commit: 'abc', bundleKiB: 790, importMs: 100, firstInvocationMs: 41 } } }).latest
+    expect(withBase).toContain("| Lambda module init | not above today's (`main` at abc, same run, interleaved) | 110.0 ms vs 100.0 ms: 1.10× | **no** (within 5 %) |")
+    const without = renderResults({ ...input('2026-11-21T10:00:00Z', ''), lambda }).latest
+    expect(without).toContain('| Lambda module init | not above today\'s | 110.0 ms (no baseline bundle measured in this run) | — |')
   })
 })
