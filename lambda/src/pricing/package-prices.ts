@@ -71,18 +71,24 @@ export function packagePrice(model: string, tokens: BillableTokens, at: Date): P
 // simply starts over when full.
 export const PRICE_CACHE_MAX = 1_024
 const matched = new Map<string, Provider | null>()
-// The providers without their fallback providers: a remembered name is already resolved.
-const providers = new Map(
-  PRICE_PROVIDER_IDS.flatMap((id) => {
-    const found = findProvider({ providerId: id })
-    if (!found) return []
-    const { fallback_model_providers: _, ...rest } = found
-    return [[id, rest as Provider] as const]
-  }),
-)
+// The providers without their fallback providers (a remembered name is already resolved),
+// looked up on first use rather than at module init (Lambda init time).
+let providers: Map<string, Provider> | undefined
+
+function providerById(id: string): Provider | undefined {
+  providers ??= new Map(
+    PRICE_PROVIDER_IDS.flatMap((pid) => {
+      const found = findProvider({ providerId: pid })
+      if (!found) return []
+      const { fallback_model_providers: _, ...rest } = found
+      return [[pid, rest as Provider] as const]
+    }),
+  )
+  return providers.get(id)
+}
 
 function remember(key: string, providerId: (typeof PRICE_PROVIDER_IDS)[number], model: ModelInfo | undefined): void {
-  const provider = providers.get(providerId)
+  const provider = providerById(providerId)
   if (!provider) return
   if (matched.size >= PRICE_CACHE_MAX) matched.clear()
   matched.set(key, model ? { ...provider, models: [{ ...model, match: { equals: key } }] } : null)
