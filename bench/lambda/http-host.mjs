@@ -122,6 +122,16 @@ const server = createServer((req, res) => {
   })
 })
 server.keepAliveTimeout = 60_000
+// BENCH_PRIME=healthz: one GET /healthz through the handler before listening (builds the
+// proxy and its clients), to split the first request's extra cost (an experiment, not a
+// shipped behaviour).
+if (process.env.BENCH_PRIME === 'healthz') {
+  const { PassThrough } = await import('node:stream')
+  const sink = new PassThrough()
+  sink.resume()
+  sink.setContentType = () => {}
+  await handler({ version: '2.0', rawPath: '/healthz', rawQueryString: '', headers: { host: 'abc123.lambda-url.us-east-1.on.aws' }, requestContext: { domainName: 'abc123.lambda-url.us-east-1.on.aws', http: { method: 'GET', path: '/healthz', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: '' }, requestId: 'prime', timeEpoch: Date.now() }, isBase64Encoded: false }, sink, {})
+}
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port, pid: process.pid, initMs })}\n`)
 })
