@@ -4,7 +4,7 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { AUDIT_PARTITION_DIGITS, AUDIT_PARTITION_KEYS, AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
-import { AUDIT_RECORD_FIELDS, glueType } from '../lambda/src/contracts/audit-record.js'
+import { AUDIT_RECORD_FIELDS, type FieldType, glueType } from '../lambda/src/contracts/audit-record.js'
 import type { InfraConfig } from './config.js'
 import { PrivateBucket } from './private-bucket.js'
 
@@ -22,9 +22,9 @@ export interface GlueColumn {
   comment: string
 }
 
-/** One column per audit record field, in definition order. */
-export function auditRecordColumns(): GlueColumn[] {
-  return Object.entries(AUDIT_RECORD_FIELDS).map(([name, field]) => {
+/** One column per field of a record definition, in definition order. */
+export function columnsOf(fields: Record<string, { type: FieldType; doc: string }>): GlueColumn[] {
+  return Object.entries(fields).map(([name, field]) => {
     if (field.doc.length > GLUE_COMMENT_MAX) {
       throw new Error(`audit record field ${name}: doc is ${field.doc.length} characters, Glue allows ${GLUE_COMMENT_MAX}`)
     }
@@ -32,13 +32,16 @@ export function auditRecordColumns(): GlueColumn[] {
   })
 }
 
+/** One column per audit record field (the v1 table). */
+export const auditRecordColumns = (): GlueColumn[] => columnsOf(AUDIT_RECORD_FIELDS)
+
 /**
  * Table properties for partition projection
  * (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html).
  * The keys hold zero-padded numbers (`month=01`): integer projection with `digits`
  * produces exactly those strings, and the template maps them onto the S3 prefix.
  */
-export function partitionProjection(bucketName: string): Record<string, string> {
+export function partitionProjection(bucketName: string, prefix: string = AUDIT_PREFIX): Record<string, string> {
   const ranges: Record<(typeof AUDIT_PARTITION_KEYS)[number], readonly [number, number]> = {
     year: AUDIT_YEAR_RANGE,
     month: [1, 12],
@@ -51,7 +54,7 @@ export function partitionProjection(bucketName: string): Record<string, string> 
     props[`projection.${key}.digits`] = String(AUDIT_PARTITION_DIGITS[key])
   }
   const path = AUDIT_PARTITION_KEYS.map((key) => `${key}=\${${key}}`).join('/')
-  props['storage.location.template'] = `s3://${bucketName}/${AUDIT_PREFIX}${path}/`
+  props['storage.location.template'] = `s3://${bucketName}/${prefix}${path}/`
   return props
 }
 

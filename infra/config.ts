@@ -49,6 +49,8 @@ export const INFRA_DEFAULTS = {
   auditBodyCapBytes: DEFAULTS.bodyCapBytes,
   secretScanMode: DEFAULT_SECRET_SCAN_MODE,
   logsExpiryDays: 90,
+  /** Metadata (usage analytics, no prompts) outlives the bodies by default. */
+  metadataExpiryDays: 730,
   athenaResultsExpiryDays: 7,
   objectLockMode: 'off' as ObjectLockMode,
   /** Comma-separated endpoint groups forwarded (contracts/endpoints.ts); default-deny: Codex only. */
@@ -103,6 +105,7 @@ export interface InfraConfig {
   auditBodyCapBytes: number
   secretScanMode: SecretScanMode
   logsExpiryDays: number
+  metadataExpiryDays: number
   athenaResultsExpiryDays: number
   /** Undefined when Object Lock is off. */
   objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; retentionDays: number }
@@ -214,6 +217,13 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
   const auditBodyCapBytes = int('auditBodyCapBytes', INFRA_DEFAULTS.auditBodyCapBytes, 1, ANY)
   const secretScanMode = oneOf('secretScanMode', SECRET_SCAN_MODES, INFRA_DEFAULTS.secretScanMode)
   const logsExpiryDays = int('logsExpiryDays', INFRA_DEFAULTS.logsExpiryDays, 1, ANY)
+  const metadataExpiryDays = int('metadataExpiryDays', INFRA_DEFAULTS.metadataExpiryDays, 1, ANY)
+  if (metadataExpiryDays < logsExpiryDays) {
+    problems.push(
+      `${key('metadataExpiryDays')} (${metadataExpiryDays}) must be at least ${key('logsExpiryDays')} (${logsExpiryDays}): ` +
+        'a body whose metadata row is gone can no longer be found by its session, user or time',
+    )
+  }
   const athenaResultsExpiryDays = int('athenaResultsExpiryDays', INFRA_DEFAULTS.athenaResultsExpiryDays, 1, ANY)
 
   const objectLockMode = oneOf('objectLockMode', OBJECT_LOCK_MODES, INFRA_DEFAULTS.objectLockMode)
@@ -301,6 +311,7 @@ export function parseInfraConfig(raw: RawInfraConfig, options: ParseOptions = {}
     auditBodyCapBytes,
     secretScanMode,
     logsExpiryDays,
+    metadataExpiryDays,
     athenaResultsExpiryDays,
     objectLock:
       objectLockMode === 'off'

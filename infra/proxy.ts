@@ -3,7 +3,7 @@
 // holds the OpenAI key.
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
-import { AUDIT_PREFIX } from '../lambda/src/contracts/audit-key.js'
+import { BODIES_PREFIX } from '../lambda/src/contracts/audit-bodies.js'
 import { DEFAULTS, ENV, LAMBDA_MAX_REQUEST_BYTES, proxyConfigToEnv } from '../lambda/src/contracts/config.js'
 import { KEYLESS_KINDS, UPSTREAMS_ENV, upstreamPoolToEnv } from '../lambda/src/contracts/upstreams.js'
 import { LAMBDA_HANDLER, type InfraConfig } from './config.js'
@@ -16,6 +16,8 @@ export interface ProxyFunctionArgs {
   tokensTable: aws.dynamodb.Table
   usageTable: aws.dynamodb.Table
   logsBucket: aws.s3.Bucket
+  /** Firehose stream of the metadata records (infra/metadata-pipeline.ts). */
+  metadataStream: aws.kinesis.FirehoseDeliveryStream
   /** The alarm topic: the function publishes budget alerts to it. */
   alertTopic: aws.sns.Topic
 }
@@ -37,6 +39,7 @@ export function proxyPolicyStatements(arns: {
   tokensTable: string
   usageTable: string
   logsBucket: string
+  metadataStream: string
   /** The key secret(s): the single upstream's, or one per upstream of the pool. */
   secrets: string[]
   logGroup: string
@@ -73,12 +76,18 @@ export function proxyPolicyStatements(arns: {
       Resource: [arns.usageTable],
     },
     {
-      // Write-only, and only under the audit prefix: the function can neither read nor
-      // delete records.
-      Sid: 'WriteAuditRecords',
+      // Write-only, and only under the bodies prefix: the function can neither read nor
+      // delete bodies. Conditional writes (If-None-Match) need nothing more than PutObject.
+      Sid: 'WriteAuditBodies',
       Effect: 'Allow',
       Action: ['s3:PutObject'],
-      Resource: [`${arns.logsBucket}/${AUDIT_PREFIX}*`],
+      Resource: [`${arns.logsBucket}/${BODIES_PREFIX}*`],
+    },
+    {
+      Sid: 'SendAuditMetadata',
+      Effect: 'Allow',
+      Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+      Resource: [arns.metadataStream],
     },
     {
       Sid: 'ReadOpenAIKey',
@@ -188,6 +197,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             tokensTable: args.tokensTable.arn,
             usageTable: args.usageTable.arn,
             logsBucket: args.logsBucket.arn,
+            metadataStream: args.metadataStream.arn,
             secrets: pulumi.all(secretArns),
             logGroup: this.logGroup.arn,
             alertTopic: args.alertTopic.arn,
@@ -219,6 +229,7 @@ export class ProxyFunction extends pulumi.ComponentResource {
             [ENV.tokensTable]: args.tokensTable.name,
             [ENV.usageTable]: args.usageTable.name,
             [ENV.bucket]: args.logsBucket.bucket,
+            [ENV.metadataStream]: args.metadataStream.name,
             // With a pool, the pool's env encoding names every upstream and its secret; the
             // single-upstream URL and secret are left out.
             ...(poolEnv ? { [UPSTREAMS_ENV]: poolEnv } : { [ENV.secretArn]: this.secret.arn }),

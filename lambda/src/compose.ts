@@ -15,7 +15,13 @@ import { DynamoCounterStore } from './stores/dynamo-counter-store.js'
 import type { DynamoWire } from './stores/dynamo-wire.js'
 import { DynamoTokenStore } from './stores/dynamo-token-store.js'
 import { ResilientAuditSink } from './stores/resilient-audit-sink.js'
-import { S3AuditSink } from './stores/s3-audit-sink.js'
+import { BodyWriter } from './bodies/body-writer.js'
+import { ENV } from './contracts/config.js'
+import { AuditStoreSink } from './stores/audit-store-sink.js'
+import { credentialsFromEnv } from './stores/dynamo-http.js'
+import { FirehoseHttp } from './stores/firehose-http.js'
+import { FirehoseMetadataSink, type MetadataSink, ObjectMetadataSink } from './stores/metadata-sinks.js'
+import { type ConditionalWrite, S3ObjectStore } from './stores/s3-object-store.js'
 import { TeeAuditSink } from './stores/tee-audit-sink.js'
 
 export interface ProxyWiring {
@@ -25,6 +31,8 @@ export interface ProxyWiring {
   dynamo: DynamoWire
   s3: S3Client
   names: { tokensTable: string; usageTable: string; bucket: string }
+  /** How body objects are written once: S3's If-None-Match (default), or HEAD first (s3rver ignores it on PUT). */
+  conditionalWrites?: ConditionalWrite
   key: KeySource
   /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
   upstreams?: UpstreamPoolFactory
@@ -44,8 +52,8 @@ export interface ProxyWiring {
 }
 
 export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
-  const s3Sink = new S3AuditSink(w.s3, w.names.bucket)
-  const primary = w.extraSinks?.length ? new TeeAuditSink(s3Sink, w.extraSinks, w.log) : s3Sink
+  const storeSink = auditStoreSink(w)
+  const primary = w.extraSinks?.length ? new TeeAuditSink(storeSink, w.extraSinks, w.log) : storeSink
   const scanner = secretScannerFromEnv(w.env, w.fallbackFingerprintKey)
   return {
     config: w.config,
@@ -65,4 +73,21 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
 
 export function composeProxy(w: ProxyWiring): Proxy {
   return createProxy(composeProxyDeps(w))
+}
+
+/**
+ * Audit v2 (contracts/audit-bodies.ts): bodies into the audit bucket, content-addressed;
+ * metadata through Firehose to Parquet when the environment names a stream (the Pulumi
+ * program does), else as JSON objects under metadata/ in the same bucket (local host).
+ * The body writer lives as long as the host: its session state makes each warm turn a delta.
+ */
+export function auditStoreSink(w: Pick<ProxyWiring, 's3' | 'names' | 'env' | 'conditionalWrites'>): AuditStoreSink {
+  const objects = new S3ObjectStore(w.s3, w.names.bucket, w.conditionalWrites ?? 'if-none-match')
+  const stream = w.env[ENV.metadataStream]
+  const region = w.env.AWS_REGION
+  const metadata: MetadataSink =
+    stream && region
+      ? new FirehoseMetadataSink(new FirehoseHttp({ region, credentials: credentialsFromEnv(w.env as NodeJS.ProcessEnv), requestTimeoutMs: 5_000, maxAttempts: 3 }), stream)
+      : new ObjectMetadataSink(objects)
+  return new AuditStoreSink(new BodyWriter(objects), metadata)
 }

@@ -66,7 +66,12 @@ describe('Codex CLI through codex-proxy serve', () => {
   })
 
   it('wrote an audit record with user, model, status, usage and the full SSE body', async () => {
-    const records = (await auditRecords()).filter((r) => r.path === '/v1/responses' && r.status === 200)
+    // Records are written after each response (Codex exits right after its last one): poll.
+    let records: AuditRecord[] = []
+    for (let i = 0; i < 100 && records.length === 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100))
+      records = (await auditRecords()).filter((r) => r.path === '/v1/responses' && r.status === 200)
+    }
     expect(records.length).toBeGreaterThan(0)
     const record = records[0]!
     expect(record).toMatchObject({

@@ -65,6 +65,13 @@ describe('parseInfraConfig', () => {
     expect(problemsOf({ logsExpiryDays: 'ninety' })[0]).toMatch(/^codex-proxy:logsExpiryDays must be an integer ≥ 1/)
   })
 
+  it('refuses metadata that would expire before the bodies it points to', () => {
+    expect(problemsOf({ logsExpiryDays: '400', metadataExpiryDays: '365' })).toEqual([
+      'codex-proxy:metadataExpiryDays (365) must be at least codex-proxy:logsExpiryDays (400): a body whose metadata row is gone can no longer be found by its session, user or time',
+    ])
+    expect(parse({ logsExpiryDays: '400' }).metadataExpiryDays).toBe(730)
+  })
+
   it('rejects an unknown secret-scan mode, listing the modes', () => {
     expect(problemsOf({ secretScanMode: 'warn' })).toEqual([
       'codex-proxy:secretScanMode must be one of off | flag | redact | block, got "warn"',

@@ -20,6 +20,7 @@ beforeAll(async () => {
     'codex-proxy:objectLockMode': 'compliance',
     'codex-proxy:objectLockRetentionDays': '30',
     'codex-proxy:logsExpiryDays': '365',
+    'codex-proxy:metadataExpiryDays': '1000',
     'codex-proxy:athenaResultsExpiryDays': '3',
     'codex-proxy:endpoints': 'codex,embeddings',
     'codex-proxy:secretScanMode': 'block',
@@ -101,7 +102,7 @@ describe('the program with every figure overridden', () => {
       .ofType(T.bucketLifecycle)
       .map((l) => l.inputs.rules[0].expiration.days)
       .sort((a: number, b: number) => a - b)
-    expect(expiries).toEqual([3, 365])
+    expect(expiries).toEqual([3, 365, 1000])
   })
 
   it('reports the configured region and builds the dashboard for it', () => {

@@ -33,7 +33,9 @@ describe('the program with an upstream pool', () => {
   })
 
   it('lets the function read exactly those secrets', () => {
-    const policy = JSON.parse(stack.one(T.rolePolicy).inputs.policy) as { Statement: Json[] }
+    // The function's role policy (the Firehose delivery role has its own).
+    const fnRole = stack.ofType(T.role).find((r) => r.name.endsWith('-function'))!
+    const policy = JSON.parse(stack.ofType(T.rolePolicy).find((p) => p.inputs.role === fnRole.id)!.inputs.policy) as { Statement: Json[] }
     const reads = policy.Statement.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
     expect(reads).toHaveLength(1)
     expect([reads[0].Resource].flat().sort()).toEqual(['azure-se', 'oa-main', 'oa-spare'].map(secretArnOf).sort())
@@ -103,7 +105,8 @@ describe('the program with a Bedrock upstream in the pool', () => {
   })
 
   it('lets the function stream Claude models on Bedrock, and nothing else there', () => {
-    const policy = JSON.parse(withBedrock.one(T.rolePolicy).inputs.policy) as { Statement: Json[] }
+    const fnRole = withBedrock.ofType(T.role).find((r) => r.name.endsWith('-function'))!
+    const policy = JSON.parse(withBedrock.ofType(T.rolePolicy).find((p) => p.inputs.role === fnRole.id)!.inputs.policy) as { Statement: Json[] }
     const bedrock = policy.Statement.filter((s) => JSON.stringify(s.Action).includes('bedrock:'))
     expect(bedrock).toEqual([
       {
@@ -114,6 +117,6 @@ describe('the program with a Bedrock upstream in the pool', () => {
       },
     ])
     // The OpenAI-only pool above got no Bedrock grant.
-    expect(stack.one(T.rolePolicy).inputs.policy).not.toContain('bedrock:')
+    expect(stack.ofType(T.rolePolicy).map((p) => p.inputs.policy as string).join('\n')).not.toContain('bedrock:')
   })
 })

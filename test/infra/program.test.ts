@@ -3,6 +3,7 @@
 import * as pulumi from '@pulumi/pulumi'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { auditDayPrefix } from '../../lambda/src/contracts/audit-key.js'
+import { AUDIT_METADATA_FIELDS } from '../../lambda/src/contracts/audit-metadata.js'
 import { AUDIT_RECORD_FIELDS, glueType } from '../../lambda/src/contracts/audit-record.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES } from '../../lambda/src/contracts/config.js'
 import { METRIC, METRICS_NAMESPACE } from '../../lambda/src/contracts/metrics.js'
@@ -37,10 +38,14 @@ const usageTable = () => {
   return table!
 }
 const logsBucket = () => stack.referencedBy(T.bucket, fn().inputs.environment.variables[ENV.bucket])!
-const resultsBucket = () => stack.ofType(T.bucket).find((b) => b !== logsBucket())!
+const metadataBucket = () => stack.referencedBy(T.bucket, stack.one(T.firehose).inputs.extendedS3Configuration.bucketArn)!
+const resultsBucket = () => stack.ofType(T.bucket).find((b) => b !== logsBucket() && b !== metadataBucket())!
+const v1Table = () => stack.ofType(T.glueTable).find((t) => t.inputs.name === 'audit_records')!
+const metadataTable = () => stack.ofType(T.glueTable).find((t) => t.inputs.name === 'audit_metadata')!
 const forBucket = (type: string, bucket: RecordedResource) => stack.ofType(type).filter((r) => r.inputs.bucket === bucket.id)
-const allowStatements = (): Json[] =>
-  stack.ofType(T.rolePolicy).flatMap((p) => JSON.parse(p.inputs.policy).Statement as Json[])
+const fnRole = () => stack.ofType(T.role).find((r) => r.name.endsWith('-function'))!
+const fnRolePolicy = () => stack.ofType(T.rolePolicy).find((p) => p.inputs.role === fnRole().id)!
+const allowStatements = (): Json[] => JSON.parse(fnRolePolicy().inputs.policy).Statement as Json[]
 const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v])
 
 describe('the program under the prod configuration', () => {
@@ -134,11 +139,11 @@ describe('the program under the prod configuration', () => {
 
   describe('IAM', () => {
     it('lets only Lambda assume the function role, with no managed policies attached', () => {
-      const trust = JSON.parse(stack.one(T.role).inputs.assumeRolePolicy)
+      const trust = JSON.parse(fnRole().inputs.assumeRolePolicy)
       expect(trust.Statement).toEqual([
         { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
       ])
-      expect(stack.one(T.role).inputs.managedPolicyArns ?? []).toEqual([])
+      expect(fnRole().inputs.managedPolicyArns ?? []).toEqual([])
       expect(stack.resources.filter((r) => r.type.startsWith('aws:iam/') && r.type.includes('Attachment'))).toEqual([])
     })
 
@@ -149,7 +154,7 @@ describe('the program under the prod configuration', () => {
       }
     })
 
-    it('grants exactly: read tokens, count usage, write audit records under logs/, read the key, publish budget alerts to the alarm topic, write its own logs', () => {
+    it('grants exactly: read tokens, count usage, write bodies under bodies/, send metadata to its stream, read the key, publish budget alerts to the alarm topic, write its own logs', () => {
       const grants = allowStatements().flatMap((s) =>
         asList(s.Action).flatMap((action) => asList(s.Resource).map((resource) => `${s.Effect} ${action} ${resource}`)),
       )
@@ -160,7 +165,9 @@ describe('the program under the prod configuration', () => {
           `Allow dynamodb:GetItem ${usageTable().state.arn}`,
           `Allow dynamodb:PutItem ${usageTable().state.arn}`,
           `Allow dynamodb:UpdateItem ${usageTable().state.arn}`,
-          `Allow s3:PutObject ${logsBucket().state.arn}/logs/*`,
+          `Allow s3:PutObject ${logsBucket().state.arn}/bodies/*`,
+          `Allow firehose:PutRecord ${stack.one(T.firehose).state.arn}`,
+          `Allow firehose:PutRecordBatch ${stack.one(T.firehose).state.arn}`,
           `Allow secretsmanager:GetSecretValue ${stack.one(T.secret).state.arn}`,
           `Allow sns:Publish ${stack.one(T.topic).state.arn}`,
           `Allow logs:CreateLogStream ${logGroup}:*`,
@@ -253,8 +260,8 @@ describe('the program under the prod configuration', () => {
     })
   })
 
-  describe('Glue and Athena', () => {
-    const glueTable = () => stack.one(T.glueTable)
+  describe('Glue and Athena (the v1 record table)', () => {
+    const glueTable = v1Table
 
     it('has one column per audit record field, with its Glue type and doc', () => {
       const expected = Object.entries(AUDIT_RECORD_FIELDS).map(([name, f]) => ({
@@ -326,6 +333,54 @@ describe('the program under the prod configuration', () => {
         enforceWorkgroupConfiguration: true,
         resultConfiguration: { outputLocation: `s3://${resultsBucket().id}/results/` },
       })
+    })
+  })
+
+  describe('audit v2 metadata pipeline and reader policies', () => {
+    const firehose = () => stack.one(T.firehose)
+    const policyDoc = (suffix: string) => JSON.parse(stack.ofType(T.policy).find((p) => p.name.endsWith(suffix))!.inputs.policy).Statement as Json[]
+    const s3Reads = (statements: Json[]) => statements.filter((st) => asList(st.Action).includes('s3:GetObject')).flatMap((st) => asList(st.Resource))
+
+    it('has one Parquet column per metadata field: the record definition, bodies and headers excluded', () => {
+      expect(metadataTable().inputs.storageDescriptor.columns).toEqual(
+        Object.entries(AUDIT_METADATA_FIELDS).map(([name, f]) => ({ name, type: glueType(f.type), comment: f.doc })),
+      )
+      const names = (metadataTable().inputs.storageDescriptor.columns as Json[]).map((c) => c.name)
+      for (const hidden of ['request_body', 'response_body', 'request_headers', 'response_headers']) expect(names).not.toContain(hidden)
+      expect(metadataTable().inputs.storageDescriptor.serDeInfo.serializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe')
+      expect(metadataTable().inputs.parameters['storage.location.template']).toBe(`s3://${metadataBucket().id}/metadata/year=\${year}/month=\${month}/day=\${day}/`)
+    })
+
+    it('converts records to Parquet in Firehose with the schema of that table, partitioned by day', () => {
+      const s3 = firehose().inputs.extendedS3Configuration
+      expect(s3.prefix).toBe('metadata/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/')
+      expect(s3.dataFormatConversionConfiguration).toMatchObject({
+        enabled: true,
+        inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+        outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+        schemaConfiguration: { tableName: 'audit_metadata' },
+      })
+      expect(s3.bufferingSize).toBeGreaterThanOrEqual(64)
+      expect(fn().inputs.environment.variables[ENV.metadataStream]).toBe(firehose().id)
+    })
+
+    it('keeps metadata longer than bodies, in its own bucket', () => {
+      const days = (b: RecordedResource) => forBucket(T.bucketLifecycle, b)[0]!.inputs.rules[0].expiration.days
+      expect(days(metadataBucket())).toBe(730)
+      expect(days(metadataBucket())).toBeGreaterThan(days(logsBucket()))
+    })
+
+    it('lets usage analysts read metadata and never a body, a header or a v1 record', () => {
+      const reads = s3Reads(policyDoc('-usage-analyst'))
+      expect(reads.some((r: string) => r.includes('/bodies/') || r.includes('/logs/'))).toBe(false)
+      expect(reads).toContain(`${metadataBucket().state.arn}/metadata/*`)
+      const listAudit = policyDoc('-usage-analyst').find((st) => st.Sid === 'ListMetadataInAuditBucket')
+      expect(listAudit.Condition).toEqual({ StringLike: { 's3:prefix': ['metadata/*'] } })
+    })
+
+    it('lets auditors read bodies and v1 records too', () => {
+      const reads = s3Reads(policyDoc('-auditor'))
+      expect(reads).toEqual(expect.arrayContaining([`${logsBucket().state.arn}/bodies/*`, `${logsBucket().state.arn}/logs/*`, `${metadataBucket().state.arn}/metadata/*`]))
     })
   })
 
@@ -433,7 +488,12 @@ describe('the program under the prod configuration', () => {
         [STACK_OUTPUT.athenaWorkgroup]: stack.one(T.workgroup).id,
         [STACK_OUTPUT.athenaResultsBucket]: resultsBucket().id,
         [STACK_OUTPUT.glueDatabase]: stack.one(T.glueDatabase).id,
-        [STACK_OUTPUT.glueTable]: 'audit_records',
+        [STACK_OUTPUT.glueTable]: 'audit_metadata',
+        [STACK_OUTPUT.glueV1Table]: 'audit_records',
+        [STACK_OUTPUT.metadataStream]: stack.one(T.firehose).id,
+        [STACK_OUTPUT.metadataBucket]: metadataBucket().id,
+        [STACK_OUTPUT.usageAnalystPolicy]: stack.ofType(T.policy).find((p) => p.name.endsWith('-usage-analyst'))!.state.arn,
+        [STACK_OUTPUT.auditorPolicy]: stack.ofType(T.policy).find((p) => p.name.endsWith('-auditor'))!.state.arn,
         [STACK_OUTPUT.secretArn]: stack.one(T.secret).state.arn,
         [STACK_OUTPUT.upstreamSecretArns]: '{}',
         [STACK_OUTPUT.logGroup]: stack.one(T.logGroup).id,

@@ -372,9 +372,13 @@ describe('serve options', () => {
       })
       expect(res.status).toBe(200)
       const id = res.headers.get('x-codex-proxy-request-id')
-      await new Promise((r) => setTimeout(r, 300))
+      // The record is written after the response: poll for it (audit v2 writes several objects).
       const seen: string[] = []
-      await scanAuditRecords({ s3: stores.s3, bucket: stores.names.bucket, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000), onRecord: (r) => void seen.push(r.request_id) })
+      for (let i = 0; i < 100 && !seen.includes(id!); i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        seen.length = 0
+        await scanAuditRecords({ s3: stores.s3, bucket: stores.names.bucket, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 60_000), onRecord: (r) => void seen.push(r.request_id) })
+      }
       expect(seen).toContain(id)
       expect(s.stderr()).toContain(`AWS ${stores.names.tokensTable}, s3://${stores.names.bucket}`)
     } finally {

@@ -11,10 +11,15 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { s3Client } from '../../lambda/src/stores/aws-clients.js'
-import { S3AuditSink } from '../../lambda/src/stores/s3-audit-sink.js'
+import { BodyWriter } from '../../lambda/src/bodies/body-writer.js'
+import { BODIES_PREFIX, METADATA_PREFIX } from '../../lambda/src/contracts/audit-bodies.js'
+import { AuditStoreSink } from '../../lambda/src/stores/audit-store-sink.js'
+import { ObjectMetadataSink } from '../../lambda/src/stores/metadata-sinks.js'
+import { S3ObjectStore } from '../../lambda/src/stores/s3-object-store.js'
 import ReportUsage, { type UsageReport } from '../../ops-cli/src/commands/report/usage.js'
 import { partitionPredicate, usageSql } from '../../ops-cli/src/lib/usage/athena-sql.js'
 import { GROUP_COLUMN, type UsageGrouping, type UsageRow } from '../../ops-cli/src/lib/usage-aggregate.js'
@@ -156,8 +161,11 @@ let outputsFile: string
 beforeAll(async () => {
   stack = await startOpsStack()
   outputsFile = await stack.writeOutputs()
-  const sink = new S3AuditSink(s3Client(stack.proxy.target), stack.proxy.names.bucket)
-  for (const r of FIXTURE) await sink.write(r)
+  // Written as the proxy writes them (audit v2): metadata apart, bodies content-addressed.
+  const objects = new S3ObjectStore(s3Client(stack.proxy.target), stack.proxy.names.bucket, 'head-then-put')
+  const sink = new AuditStoreSink(new BodyWriter(objects), new ObjectMetadataSink(objects))
+  const bytes = (text: string | null) => (text === null ? undefined : { stored: new TextEncoder().encode(text), redacted: false, truncated: false })
+  for (const r of FIXTURE) await sink.write(r, { request: bytes(r.request_body), response: bytes(r.response_body) })
 })
 afterAll(() => stack?.close())
 beforeEach(() => athenaAnswers('user'))
@@ -187,7 +195,8 @@ describe('report usage: the Athena SQL', () => {
         "  count_if(cost_usd IS NULL AND usage_status = 'reported') AS unpriced_requests",
         'FROM "codex_proxy_prod"."audit_records"',
         'WHERE (',
-        `    ("year" = '2026' AND "month" = '11' AND "day" BETWEEN '10' AND '13')`,
+        // One day past --until: partitions are Firehose arrival days (ARRIVAL_SLACK_MS).
+        `    ("year" = '2026' AND "month" = '11' AND "day" BETWEEN '10' AND '14')`,
         '  )',
         `  AND "timestamp" BETWEEN '2026-11-10T06:00:00.000Z' AND '2026-11-13T00:00:00.000Z'`,
         '  AND user_id IS NOT NULL',
@@ -239,6 +248,21 @@ describe('report usage: the scan engine on records in s3rver', () => {
   it('counts every record it read in the period, unauthenticated ones included', async () => {
     const report = await usageJson(['--engine', 'scan'])
     expect(report).toMatchObject({ engine: 'scan', records_read: 7, athena: null })
+  })
+
+  it('reads metadata only: every S3 object it GETs is under metadata/, none under bodies/ or logs/', async () => {
+    const send = vi.spyOn(S3Client.prototype, 'send')
+    try {
+      await usageJson(['--engine', 'scan'])
+      const gets = send.mock.calls.map(([c]) => c).filter((c) => c.constructor.name === 'GetObjectCommand').map((c) => (c.input as { Key: string }).Key)
+      expect(gets.length).toBeGreaterThanOrEqual(7)
+      expect(gets.every((k) => k.startsWith(METADATA_PREFIX))).toBe(true)
+    } finally {
+      send.mockRestore()
+    }
+    // The bodies are there to be read (by auditors).
+    const listed = await s3Client(stack.proxy.target).send(new ListObjectsV2Command({ Bucket: stack.proxy.names.bucket, Prefix: BODIES_PREFIX }))
+    expect(listed.KeyCount).toBeGreaterThan(0)
   })
 })
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
-import { auditDayPrefix } from '../../lambda/src/contracts/audit-key.js'
+import { dayPartition, METADATA_PREFIX } from '../../lambda/src/contracts/audit-bodies.js'
 import { ENV } from '../../lambda/src/contracts/config.js'
 import { STACK_OUTPUT, type StackOutputs } from '../../lambda/src/contracts/stack-outputs.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
@@ -86,7 +86,7 @@ export async function startOpsStack(): Promise<OpsStack> {
       const requestId = res.headers.get('x-codex-proxy-request-id')
       const s3 = s3Client(proxy.target)
       for (let i = 0; i < 50 && requestId; i++) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: proxy.names.bucket, Prefix: auditDayPrefix(new Date()) }))
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: proxy.names.bucket, Prefix: `${METADATA_PREFIX}${dayPartition(new Date())}` }))
         if (page.Contents?.some((o) => o.Key?.includes(requestId))) break
         await new Promise((r) => setTimeout(r, 50))
       }

@@ -30,7 +30,7 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     reasoning_tokens: 120,
     total_tokens: 1500,
     cost_usd: null,
-    client: { originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 's', thread_id: 't', client_request_id: 'c' },
+    client: { originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 's', thread_id: 't', client_request_id: 'c', turn_id: null, window_id: null, request_kind: null },
     request_headers: { 'content-type': 'application/json', authorization: '[REDACTED]' },
     response_headers: { 'content-type': 'text/event-stream' },
     request_body: '{"model":"gpt-5.1-codex"}',

@@ -354,9 +354,15 @@ describe('records and metrics', () => {
   it('records client identification headers and redacts credentials', async () => {
     const headers = { originator: 'codex_exec', 'user-agent': 'codex_exec/0.169.0', 'session-id': 'S1', 'thread-id': 'T1', 'x-client-request-id': 'C1', cookie: 'a=b' }
     const { record } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: codexBody(), headers }))
-    expect(record.client).toEqual({ originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 'S1', thread_id: 'T1', client_request_id: 'C1' })
+    expect(record.client).toEqual({ originator: 'codex_exec', user_agent: 'codex_exec/0.169.0', session_id: 'S1', thread_id: 'T1', client_request_id: 'C1', turn_id: null, window_id: null, request_kind: null })
     expect(record.request_headers.cookie).toBe('[REDACTED]')
     expect(record.token_id).toMatch(/^tok_[0-9a-f]{12}$/)
+  })
+
+  it('records the turn and window ids of x-codex-turn-metadata and the request kind of x-openai-subagent', async () => {
+    const headers = { 'session-id': 'S1', 'x-codex-turn-metadata': JSON.stringify({ turn_id: 'turn-7', window_id: 'S1:0', sandbox: 'seatbelt' }), 'x-openai-subagent': 'review' }
+    const { record } = await call(makeProxy(), request('/v1/responses', { method: 'POST', body: codexBody(), headers }))
+    expect(record.client).toMatchObject({ session_id: 'S1', turn_id: 'turn-7', window_id: 'S1:0', request_kind: 'review' })
   })
 
   it('records usage from a non-stream JSON response', async () => {

@@ -4,14 +4,14 @@
 // from it, and the Pulumi program generates the Glue table columns from it, so the
 // Athena schema can never drift from what the proxy writes.
 
-type Scalar = 'string' | 'int' | 'bigint' | 'double' | 'boolean'
+export type Scalar = 'string' | 'int' | 'bigint' | 'double' | 'boolean'
 export type FieldType =
   | Scalar
   | { map: 'string' }
   | { struct: Record<string, Scalar> }
   | { array: Record<string, Scalar> }
 
-interface FieldSpec {
+export interface FieldSpec {
   type: FieldType
   /** Null allowed (absent information), as opposed to a default value. */
   nullable: boolean
@@ -56,10 +56,13 @@ export const AUDIT_RECORD_FIELDS = {
         session_id: 'string',
         thread_id: 'string',
         client_request_id: 'string',
+        turn_id: 'string',
+        window_id: 'string',
+        request_kind: 'string',
       },
     },
     false,
-    'Client identification headers (Codex originator, user-agent, session/thread ids, x-client-request-id).',
+    'Client ids: originator, user-agent, session/thread ids, x-client-request-id (= session id in Codex 0.169), turn/window id and request kind (x-codex-turn-metadata, x-openai-subagent).',
   ),
   request_headers: f({ map: 'string' }, false, 'Request headers as received, credentials redacted.'),
   response_headers: f({ map: 'string' }, true, 'Response headers as returned, cookies redacted.'),
@@ -106,12 +109,13 @@ type FieldTs<T extends FieldType> = T extends Scalar
       : T extends { array: infer S extends Record<string, Scalar> }
         ? { [K in keyof S]: ScalarTs<S[K]> }[]
         : never
-type Fields = typeof AUDIT_RECORD_FIELDS
-export type AuditRecord = {
+/** The TypeScript shape of a record defined by a field table (this one, or the metadata's). */
+export type RecordOf<Fields extends Record<string, { type: FieldType; nullable: boolean }>> = {
   -readonly [K in keyof Fields]: Fields[K]['nullable'] extends true
     ? FieldTs<Fields[K]['type']> | null
     : FieldTs<Fields[K]['type']>
 }
+export type AuditRecord = RecordOf<typeof AUDIT_RECORD_FIELDS>
 
 export type SecretFinding = AuditRecord['secret_findings'][number]
 export type UsageStatus = 'reported' | 'missing' | 'none'

@@ -32,6 +32,11 @@ export const ENV = {
   /** Negotiated prices: the override JSON itself (Lambda), or a path to it (local host). */
   priceOverrides: 'CODEX_PROXY_PRICE_OVERRIDES',
   priceOverridesFile: 'CODEX_PROXY_PRICE_OVERRIDES_FILE',
+  /**
+   * Firehose delivery stream of the metadata records (audit v2; infra/metadata-pipeline.ts). Unset:
+   * metadata is written as JSON objects under `metadata/` in the audit bucket instead.
+   */
+  metadataStream: 'CODEX_PROXY_METADATA_STREAM',
   /** Budget alerts go to this SNS topic (the stack's alarm topic; the Pulumi program sets it). */
   alertTopicArn: 'CODEX_PROXY_ALERT_TOPIC_ARN',
   /** Budget alerts are POSTed as JSON to this URL (`serve --alert-webhook`; Slack incoming webhooks accept it). */

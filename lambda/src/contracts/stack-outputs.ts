@@ -13,7 +13,14 @@ export const STACK_OUTPUT = {
   athenaWorkgroup: 'athenaWorkgroupName',
   athenaResultsBucket: 'athenaResultsBucketName',
   glueDatabase: 'glueDatabaseName',
+  /** The metadata table (audit v2, Parquet): what `report usage` queries. */
   glueTable: 'glueTableName',
+  /** The v1 record table (gzip JSON under logs/), for records written before audit v2. */
+  glueV1Table: 'glueV1TableName',
+  metadataStream: 'metadataStreamName',
+  metadataBucket: 'metadataBucketName',
+  usageAnalystPolicy: 'usageAnalystPolicyArn',
+  auditorPolicy: 'auditorPolicyArn',
   secretArn: 'openaiKeySecretArn',
   /** JSON `{"<upstream id>": "<secret ARN>"}` of an upstream pool (`{}` without one). */
   upstreamSecretArns: 'upstreamKeySecretArns',

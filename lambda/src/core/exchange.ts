@@ -6,8 +6,10 @@ import type { ProxyErrorCode } from '../contracts/errors.js'
 import type { BudgetPolicy, Caller } from '../contracts/tables.js'
 import type { Usage } from '../contracts/usage.js'
 import { textUpTo } from './bytes.js'
+import { clientIds } from './client-ids.js'
 import type { Admission } from './governance/governor.js'
 import { recordedRequestHeaders, redactedHeaderMap } from './headers.js'
+import type { BodyBytes, RecordBodies } from './ports.js'
 import { redactProxyTokens } from './token-hygiene.js'
 
 /** Whether the request body went through the secret scanner, and how that ended. */
@@ -114,7 +116,6 @@ export class Exchange {
     const u = this.usage
     // A misplaced token never reaches a record: cut it from every request-side string.
     const clean = (s: string | null) => (s !== null && this.tokenMisplaced ? redactProxyTokens(s) : s)
-    const clientHeader = (...names: string[]) => clean(names.map((n) => h.get(n)).find((v) => v !== null) ?? null)
     return {
       request_id: this.requestId,
       timestamp: new Date(this.startedAt).toISOString(),
@@ -143,13 +144,7 @@ export class Exchange {
       reasoning_tokens: u?.reasoning_tokens ?? null,
       total_tokens: u?.total_tokens ?? null,
       cost_usd: this.costUsd,
-      client: {
-        originator: clientHeader('originator'),
-        user_agent: clientHeader('user-agent'),
-        session_id: clientHeader('session-id', 'session_id'),
-        thread_id: clientHeader('thread-id', 'thread_id'),
-        client_request_id: clientHeader('x-client-request-id'),
-      },
+      client: clientIds(h, clean),
       request_headers: recordedRequestHeaders(h, this.tokenMisplaced ? redactProxyTokens : (v) => v),
       response_headers: this.responseHeaders ? redactedHeaderMap(this.responseHeaders) : null,
       request_body: this.tokenMisplaced ? null : (req?.text ?? null),
@@ -164,6 +159,45 @@ export class Exchange {
       upstream_request_body: capText(this.upstreamRequestBody, capBytes),
       upstream_response_body: capText(this.upstreamResponseBody?.(), capBytes),
     }
+  }
+
+  /**
+   * The exact bytes for the audit store (v2): the request as forwarded (or its redacted
+   * form, with the hash of the bytes received), the response as received up to the cap
+   * (redacted when the request was scanned: upstreams echo parts of it). A request that
+   * carried a misplaced proxy token is stored with the token cut out.
+   */
+  recordBodies(scannedResponse: { text: string | null } | undefined, capBytes: number): RecordBodies {
+    let request: BodyBytes | undefined
+    if (this.body && this.body.byteLength > 0) {
+      if (this.tokenMisplaced) {
+        const text = this.requestBodyForRecord ?? new TextDecoder().decode(this.body)
+        request = { stored: new TextEncoder().encode(redactProxyTokens(text)), redacted: true, truncated: false }
+      } else if (this.requestBodyForRecord !== undefined) {
+        request = { stored: new TextEncoder().encode(this.requestBodyForRecord), original: this.body, redacted: true, truncated: false }
+      } else {
+        request = { stored: this.forwardBody ?? this.body, redacted: false, truncated: false }
+      }
+      // The body cap applies to stored requests as to records; the hash of the whole
+      // body stays in `original`.
+      if (request.stored.byteLength > capBytes) {
+        request = { stored: request.stored.subarray(0, capBytes), original: request.original ?? request.stored, redacted: request.redacted, truncated: true }
+      }
+    }
+    let response: BodyBytes | undefined
+    if (this.responseBody && this.responseBody.byteLength > 0) {
+      const truncated = this.responseTruncated || (this.responseBodyBytes ?? 0) > this.responseBody.byteLength
+      if (!scannedResponse) response = { stored: this.responseBody, redacted: false, truncated }
+      else if (scannedResponse.text !== null) {
+        // The record's text is the redacted response; unchanged text stores the bytes as received.
+        const stored = new TextEncoder().encode(scannedResponse.text)
+        response = Buffer.from(stored).equals(Buffer.from(this.responseBody))
+          ? { stored: this.responseBody, redacted: false, truncated }
+          : { stored, original: this.responseBody, redacted: true, truncated }
+      }
+      // A response whose scan did not finish is not stored (as in the record).
+    }
+    return { request, response }
   }
 }
 

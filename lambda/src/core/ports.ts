@@ -13,8 +13,28 @@ export interface TokenStore {
 }
 
 export interface AuditSink {
-  /** Persists one record. Implementations decide about retries and fallbacks. */
-  write(record: AuditRecord): Promise<void>
+  /**
+   * Persists one record. Implementations decide about retries and fallbacks. `bodies`
+   * carries the exact bytes (the record's body fields are capped, decoded text); sinks
+   * that store bodies apart (audit v2) use them, others ignore them.
+   */
+  write(record: AuditRecord, bodies?: RecordBodies): Promise<void>
+}
+
+/** One body as the audit store keeps it. */
+export interface BodyBytes {
+  /** What is stored: the bytes as forwarded/received, or their redacted form. */
+  stored: Uint8Array
+  /** The bytes as received/forwarded when `stored` differs from them (secrets removed for the record). */
+  original?: Uint8Array | undefined
+  redacted: boolean
+  /** `stored` is the first part of a longer body (the body cap). */
+  truncated: boolean
+}
+
+export interface RecordBodies {
+  request?: BodyBytes | undefined
+  response?: BodyBytes | undefined
 }
 
 export interface KeySource {

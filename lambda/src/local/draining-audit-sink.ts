@@ -8,7 +8,7 @@
 // it is the worse outcome.
 import type { AuditRecord } from '../contracts/audit-record.js'
 import { METRIC } from '../contracts/metrics.js'
-import type { AuditSink, Metrics } from '../core/ports.js'
+import type { AuditSink, Metrics, RecordBodies } from '../core/ports.js'
 import { fallbackLine } from '../stores/resilient-audit-sink.js'
 
 export class DrainingAuditSink implements AuditSink {
@@ -21,7 +21,7 @@ export class DrainingAuditSink implements AuditSink {
     private readonly metrics: Metrics,
   ) {}
 
-  async write(record: AuditRecord): Promise<void> {
+  async write(record: AuditRecord, bodies?: RecordBodies): Promise<void> {
     if (this.abandoned) {
       this.toFallback(record, new Error('the local host was stopping: stores closed'))
       return
@@ -29,7 +29,8 @@ export class DrainingAuditSink implements AuditSink {
     const id = Symbol(record.request_id)
     this.inFlight.set(id, record)
     try {
-      await this.inner.write(record)
+      // The exact bodies go on to the audit v2 store (audit-store-sink.ts).
+      await this.inner.write(record, bodies)
     } catch (err) {
       // The inner sink has its own fallback; this catches that fallback failing too.
       if (this.inFlight.has(id)) this.toFallback(record, err)

@@ -154,6 +154,8 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       ...(upstreams && { upstreams }),
       writeFallbackLine,
       ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
+      // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
+      conditionalWrites: target.local ? 'head-then-put' : 'if-none-match',
       fallbackFingerprintKey,
       // Large bodies are scanned in worker threads: one body cannot stall other requests.
       runScanner: (s) => (scanner = new WorkerBodyScanner(s, { env: settingsEnv, fallbackFingerprintKey })),

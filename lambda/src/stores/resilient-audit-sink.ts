@@ -2,7 +2,7 @@
 // record is written to the log stream as one marked line and a failure metric counts it.
 import { AUDIT_FALLBACK_MARKER, type AuditRecord } from '../contracts/audit-record.js'
 import { METRIC } from '../contracts/metrics.js'
-import type { AuditSink, Metrics } from '../core/ports.js'
+import type { AuditSink, Metrics, RecordBodies } from '../core/ports.js'
 
 /** CloudWatch Logs accepts events up to 256 KB; leave room for the Lambda line prefix. */
 export const FALLBACK_LINE_MAX_BYTES = 250 * 1024
@@ -15,11 +15,11 @@ export class ResilientAuditSink implements AuditSink {
     private readonly attempts = 2,
   ) {}
 
-  async write(record: AuditRecord): Promise<void> {
+  async write(record: AuditRecord, bodies?: RecordBodies): Promise<void> {
     let lastError: unknown
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        await this.primary.write(record)
+        await this.primary.write(record, bodies)
         return
       } catch (err) {
         lastError = err

@@ -1,7 +1,7 @@
 // Secret-scanner findings summarised per rule or per user, from audit records. Distinct
 // fingerprints tell how many different secrets were seen: Codex resends the history every
 // turn, so one leaked key shows up in many requests.
-import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
+import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 
 export const SECRET_GROUPINGS = ['rule', 'user'] as const
 export type SecretGrouping = (typeof SECRET_GROUPINGS)[number]
@@ -36,7 +36,7 @@ export class SecretsAggregator {
 
   constructor(private readonly by: SecretGrouping) {}
 
-  add(record: AuditRecord): void {
+  add(record: AuditMetadata): void {
     if (record.secret_findings.length === 0) return
     this.requestsWithFindings += 1
     for (const f of record.secret_findings) {

@@ -1,6 +1,6 @@
 // Usage rows (requests, tokens, cost) grouped by user, team, model, day or upstream. The scan
 // engine feeds records in; the Athena engine's SQL computes the same columns.
-import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
+import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 
 export const USAGE_GROUPINGS = ['user', 'team', 'model', 'day', 'upstream'] as const
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number]
@@ -23,7 +23,7 @@ export interface UsageRow {
   unpriced_requests: number
 }
 
-export function groupKey(record: AuditRecord, by: UsageGrouping): string | null {
+export function groupKey(record: AuditMetadata, by: UsageGrouping): string | null {
   switch (by) {
     case 'user':
       return record.user_id
@@ -44,7 +44,7 @@ export class UsageAggregator {
 
   constructor(private readonly by: UsageGrouping) {}
 
-  add(record: AuditRecord): void {
+  add(record: AuditMetadata): void {
     // Requests refused before authentication belong to nobody; they are not usage.
     if (record.user_id === null) return
     const key = groupKey(record, this.by)

@@ -43,6 +43,8 @@ export const T = {
   subscription: 'aws:sns/topicSubscription:TopicSubscription',
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   dashboard: 'aws:cloudwatch/dashboard:Dashboard',
+  firehose: 'aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream',
+  policy: 'aws:iam/policy:Policy',
 } as const
 
 // Resolved inputs are untyped JSON: tests index into them freely.
@@ -117,9 +119,15 @@ function computedState(args: pulumi.runtime.MockResourceArgs, name: string): Jso
     case T.topic:
       return { name, arn: `arn:aws:sns:${region}:${ACCOUNT}:${name}` }
     case T.glueDatabase:
+      return { name, arn: `arn:aws:glue:${region}:${ACCOUNT}:database/${name}` }
     case T.glueTable:
+      return { name, arn: `arn:aws:glue:${region}:${ACCOUNT}:table/${(args.inputs as Json).databaseName}/${name}` }
     case T.workgroup:
-      return { name }
+      return { name, arn: `arn:aws:athena:${region}:${ACCOUNT}:workgroup/${name}` }
+    case T.firehose:
+      return { name, arn: `arn:aws:firehose:${region}:${ACCOUNT}:deliverystream/${name}` }
+    case T.policy:
+      return { name, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` }
     default:
       return {}
   }

@@ -8,6 +8,7 @@ import { meteringOf } from '../../contracts/endpoints.js'
 import { METRIC } from '../../contracts/metrics.js'
 import { textUpTo } from '../bytes.js'
 import type { Exchange } from '../exchange.js'
+import type { RecordBodies } from '../ports.js'
 import { redactMatches } from '../secret-scan.js'
 import { errorName, type StageEnv } from '../stage-env.js'
 import type { UsageExtractor } from '../usage.js'
@@ -40,7 +41,15 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
   } catch (err) {
     env.log(`metrics failed for ${ex.requestId}: ${errorName(err)}`)
   }
-  await env.audit.write(record).catch((err: unknown) => env.log(`audit write failed for ${ex.requestId}: ${errorName(err)}`))
+  // The exact bytes for the body store (audit v2); the record's body fields stay for the
+  // fallback line. A scanned request's response is stored as its record text (redacted).
+  let bodies: RecordBodies | undefined
+  try {
+    bodies = ex.recordBodies(ex.scanStatus !== null && env.scanner ? { text: record.response_body } : undefined, env.config.bodyCapBytes)
+  } catch (err) {
+    env.log(`body capture failed for ${ex.requestId}: ${errorName(err)}`)
+  }
+  await env.audit.write(record, bodies).catch((err: unknown) => env.log(`audit write failed for ${ex.requestId}: ${errorName(err)}`))
   // Budget alerts started at admission: the host keeps the invocation open until they end.
   await Promise.allSettled(ex.background)
 }
@@ -139,7 +148,7 @@ function minimalRecord(ex: Exchange, endedMono: number): AuditRecord {
     reasoning_tokens: null,
     total_tokens: null,
     cost_usd: ex.costUsd,
-    client: { originator: null, user_agent: null, session_id: null, thread_id: null, client_request_id: null },
+    client: { originator: null, user_agent: null, session_id: null, thread_id: null, client_request_id: null, turn_id: null, window_id: null, request_kind: null },
     request_headers: {},
     response_headers: null,
     request_body: null,

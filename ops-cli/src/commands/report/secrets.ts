@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../lib/base-command.js'
 import { progressFor } from '../../lib/progress.js'
-import { readAuditRecords } from '../../lib/read-records.js'
+import { readMetadataRecords } from '../../lib/read-records.js'
 import { toCsv } from '../../lib/render.js'
 import { SECRET_GROUPINGS, SecretsAggregator, type SecretsRow } from '../../lib/secrets-aggregate.js'
 import { resolveTarget, targetFlags } from '../../lib/target.js'
@@ -41,7 +41,7 @@ export default class ReportSecrets extends BaseCommand<SecretsReport> {
     const { from, to } = parseTimeRange(flags.since, flags.until)
     const aggregator = new SecretsAggregator(flags.by)
     const progress = progressFor({ json: this.jsonEnabled(), quiet: flags.format !== 'table' })
-    const read = await readAuditRecords(await resolveTarget(flags), from, to, (r) => aggregator.add(r), progress)
+    const read = await readMetadataRecords(await resolveTarget(flags), from, to, (r) => aggregator.add(r), progress)
     const report: SecretsReport = { from: from.toISOString(), to: to.toISOString(), by: flags.by, records_read: read, requests_with_findings: aggregator.requestsWithFindings, rows: aggregator.result() }
     if (!this.jsonEnabled()) await this.render(report, flags.format)
     return report

@@ -57,9 +57,9 @@ export default class ReportUsage extends BaseCommand<UsageReport> {
   }
 
   private async scanReport(target: Target, by: UsageGrouping, from: Date, to: Date, progress: Progress): Promise<UsageReport> {
-    const [{ readAuditRecords }, { UsageAggregator }] = await Promise.all([import('../../lib/read-records.js'), import('../../lib/usage-aggregate.js')])
+    const [{ readMetadataRecords }, { UsageAggregator }] = await Promise.all([import('../../lib/read-records.js'), import('../../lib/usage-aggregate.js')])
     const aggregator = new UsageAggregator(by)
-    const read = await readAuditRecords(target, from, to, (r) => aggregator.add(r), progress)
+    const read = await readMetadataRecords(target, from, to, (r) => aggregator.add(r), progress)
     return { from: from.toISOString(), to: to.toISOString(), by, engine: 'scan', records_read: read, athena: null, rows: aggregator.result() }
   }
 

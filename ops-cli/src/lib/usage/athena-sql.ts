@@ -63,6 +63,14 @@ export function partitionPredicate(from: Date, to: Date): string {
   return clauses.join('\n    OR ')
 }
 
+/**
+ * The metadata table's day partitions are Firehose arrival days (`!{timestamp:…}` in the
+ * delivery stream's prefix), not request days: a request that starts before midnight lands
+ * after it, up to the Lambda timeout (15 min at most) later. One more day of partitions
+ * catches those; the timestamp clause keeps the window exact.
+ */
+export const ARRIVAL_SLACK_MS = 86_400_000
+
 export interface UsageQuery {
   database: string
   table: string
@@ -79,7 +87,7 @@ export function usageSql(q: UsageQuery): string {
     `  ${GROUP_EXPRESSION[q.by]} AS "${GROUP_COLUMN[q.by]}",`,
     USAGE_MEASURES.map((m) => `  ${m.sql} AS ${m.column}`).join(',\n'),
     `FROM ${quoteName('Glue database', q.database)}.${quoteName('Glue table', q.table)}`,
-    `WHERE (\n    ${partitionPredicate(q.from, q.to)}\n  )`,
+    `WHERE (\n    ${partitionPredicate(q.from, new Date(q.to.getTime() + ARRIVAL_SLACK_MS))}\n  )`,
     `  AND "timestamp" BETWEEN '${q.from.toISOString()}' AND '${q.to.toISOString()}'`,
     '  AND user_id IS NOT NULL',
     'GROUP BY 1',
