@@ -26,6 +26,8 @@ export const ENV = {
   secretAllowlist: 'CODEX_PROXY_SECRET_ALLOWLIST',
   /** HMAC key of finding fingerprints (a deployment secret; see lambda/src/secrets/README.md). */
   secretFingerprintKey: 'CODEX_PROXY_SECRET_FINGERPRINT_KEY',
+  /** PII detectors (payment cards, IBAN, US SSN): a SecretScanMode of their own, `off` by default. */
+  piiScan: 'CODEX_PROXY_PII_SCAN',
   dataDir: 'CODEX_PROXY_DATA_DIR',
   url: 'CODEX_PROXY_URL',
   stackOutputs: 'CODEX_PROXY_STACK_OUTPUTS',
@@ -97,6 +99,8 @@ export const LAMBDA_MAX_REQUEST_BYTES = 6 * MiB
 export const SECRET_SCAN_MODES = ['off', 'flag', 'redact', 'block'] as const
 export type SecretScanMode = (typeof SECRET_SCAN_MODES)[number]
 export const DEFAULT_SECRET_SCAN_MODE: SecretScanMode = 'flag'
+/** PII scanning is opt-in: personal data in prompts is the deployment's policy to decide. */
+export const DEFAULT_PII_SCAN_MODE: SecretScanMode = 'off'
 
 export function parseSecretScanMode(name: string, raw: string | undefined, fallback: SecretScanMode): SecretScanMode {
   if (raw === undefined || raw === '') return fallback

@@ -1,7 +1,8 @@
 // The scanner a host runs with, from configuration: the allow-list of known fixtures
-// (CODEX_PROXY_SECRET_ALLOWLIST, JSON) and the fingerprint key
-// (CODEX_PROXY_SECRET_FINGERPRINT_KEY). A bad allow-list stops startup.
-import { ConfigError, ENV } from '../contracts/config.js'
+// (CODEX_PROXY_SECRET_ALLOWLIST, JSON), the fingerprint key
+// (CODEX_PROXY_SECRET_FINGERPRINT_KEY) and whether the PII detectors run
+// (CODEX_PROXY_PII_SCAN other than `off`). A bad allow-list or mode stops startup.
+import { ConfigError, DEFAULT_PII_SCAN_MODE, ENV, parseSecretScanMode } from '../contracts/config.js'
 import { createSecretScanner, type SecretAllowlist, type SecretScanner } from './index.js'
 
 export function parseSecretAllowlist(raw: string | undefined): SecretAllowlist | undefined {
@@ -30,8 +31,9 @@ export function parseSecretAllowlist(raw: string | undefined): SecretAllowlist |
 export function secretScannerFromEnv(env: Record<string, string | undefined>, fallbackFingerprintKey?: string): SecretScanner {
   const allowlist = parseSecretAllowlist(env[ENV.secretAllowlist])
   const fingerprintKey = env[ENV.secretFingerprintKey] || fallbackFingerprintKey
+  const pii = parseSecretScanMode(ENV.piiScan, env[ENV.piiScan], DEFAULT_PII_SCAN_MODE) !== 'off'
   try {
-    return createSecretScanner({ ...(allowlist && { allowlist }), ...(fingerprintKey && { fingerprintKey }) })
+    return createSecretScanner({ ...(allowlist && { allowlist }), ...(fingerprintKey && { fingerprintKey }), ...(pii && { pii }) })
   } catch (err) {
     throw new ConfigError(`${ENV.secretAllowlist}: ${(err as Error).message}`)
   }

@@ -8,7 +8,8 @@ import { JsonShapeError, forEachStringValue, splitUnits, unitKind, type JsonUnit
 import { LruCache } from './lru-cache.js'
 import { createRuleEngine } from './rule-engine.js'
 import { isSkippedValue } from './scan-policy.js'
-import type { ScanResult, ScanStats, SecretFinding, SecretScanner, SecretScannerOptions, TextMatch } from './types.js'
+import type { RuleCategory } from './rules/types.js'
+import type { ScanOptions, ScanResult, ScanStats, SecretFinding, SecretScanner, SecretScannerOptions, TextMatch, TextScanResult } from './types.js'
 
 export const DEFAULT_CACHE_ENTRIES = 5000
 
@@ -22,6 +23,7 @@ const SEPARATOR = '\n\u0000\n'
 /** A finding relative to its unit, so it stays valid wherever the unit reappears. */
 interface UnitFinding {
   rule_id: string
+  category: RuleCategory
   relPath: string
   /** Literal span relative to the unit start. */
   literalStart: number
@@ -47,23 +49,36 @@ export function redactionMarker(ruleIds: readonly string[]): string {
 }
 
 export function createSecretScanner(options: SecretScannerOptions = {}): SecretScanner {
-  const engine = createRuleEngine()
+  const categories: RuleCategory[] = ['credential']
+  if (options.generic !== false) categories.push('generic')
+  if (options.pii) categories.push('pii')
+  const engine = createRuleEngine({ categories })
   const allowlist = compileAllowlist(options.allowlist)
   const fingerprintOf = createFingerprinter(options.fingerprintKey ?? '')
   const cache = new LruCache<string, UnitFinding[]>(options.cacheEntries ?? DEFAULT_CACHE_ENTRIES)
 
-  function scanText(text: string): TextMatch[] {
-    return engine.scan(text).filter((m) => {
-      const matched = text.slice(m.start, m.end)
-      return !allowlist.allows(matched, fingerprintOf(m.rule_id, matched))
-    })
+  function scanTextWithin(text: string, opts: { deadline?: number } = {}): TextScanResult {
+    const { matches, timedOut } = engine.scan(text, opts)
+    return {
+      matches: matches.filter((m) => {
+        const matched = text.slice(m.start, m.end)
+        return !allowlist.allows(matched, fingerprintOf(m.rule_id, matched))
+      }),
+      timedOut,
+    }
+  }
+
+  function scanText(text: string, opts: { deadline?: number } = {}): TextMatch[] {
+    return scanTextWithin(text, opts).matches
   }
 
   function unitCacheKey(raw: string, unit: JsonUnit): string {
     return createHash('sha256').update(unit.member).update('\0').update(raw.slice(unit.start, unit.end)).digest('base64')
   }
 
-  function scanUnits(raw: string, units: JsonUnit[], stats: ScanStats): UnitFinding[][] {
+  /** Findings per unit, and whether the deadline cut the scan (then nothing new is cached). */
+  function scanUnits(raw: string, units: JsonUnit[], stats: ScanStats, deadline: number | undefined): { perUnit: UnitFinding[][]; timedOut: boolean } {
+    let timedOut = false
     const perUnit: UnitFinding[][] = new Array(units.length)
     const keys: string[] = new Array(units.length)
     const scanned: boolean[] = new Array(units.length).fill(false)
@@ -104,7 +119,9 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
       }
       const batch = strings.map((s) => s.text).join(SEPARATOR)
       stats.charsScanned += batch.length - (strings.length - 1) * SEPARATOR.length
-      for (const match of engine.scan(batch)) {
+      const scan = engine.scan(batch, { ...(deadline !== undefined && { deadline }) })
+      timedOut = scan.timedOut
+      for (const match of scan.matches) {
         const s = lastAtOrBefore(starts, match.start)
         const value = strings[s]!
         const start = match.start - starts[s]!
@@ -115,6 +132,7 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
         if (allowlist.allows(matched, fingerprint)) continue
         perUnit[value.unitIndex]!.push({
           rule_id: match.rule_id,
+          category: match.category,
           relPath: value.relPath,
           literalStart: value.literalStart,
           literalEnd: value.literalEnd,
@@ -125,18 +143,19 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
         })
       }
     }
-    for (let u = 0; u < units.length; u++) if (scanned[u]) cache.set(keys[u]!, perUnit[u]!)
-    return perUnit
+    if (!timedOut) for (let u = 0; u < units.length; u++) if (scanned[u]) cache.set(keys[u]!, perUnit[u]!)
+    return { perUnit, timedOut }
   }
 
-  function scanJsonBody(rawJson: string, opts: { redact: boolean }): ScanResult {
+  function scanJsonBody(rawJson: string, opts: ScanOptions): ScanResult {
     const stats: ScanStats = { units: 0, unitsFromCache: 0, unitsScanned: 0, charsScanned: 0 }
     let units: JsonUnit[]
     let perUnit: UnitFinding[][]
+    let timedOut: boolean
     try {
       units = splitUnits(rawJson)
       stats.units = units.length
-      perUnit = scanUnits(rawJson, units, stats)
+      ;({ perUnit, timedOut } = scanUnits(rawJson, units, stats, opts.deadline))
     } catch (error) {
       // Malformed JSON (the upstream will reject it, but it is still scanned and audited),
       // or nesting deep enough to exhaust the stack of the recursive walk.
@@ -155,39 +174,47 @@ export function createSecretScanner(options: SecretScannerOptions = {}): SecretS
       const kind = unitKind(rawJson, unit)
       const item = kind ? `${unit.path} (${kind})` : unit.path
       for (const f of unitFindings) {
-        findings.push({ rule_id: f.rule_id, location: unit.path + f.relPath, item, offset: f.start, fingerprint: f.fingerprint })
-        located.push({ unitStart: unit.start, finding: f })
+        findings.push({ rule_id: f.rule_id, location: unit.path + f.relPath, item, offset: f.start, fingerprint: f.fingerprint, category: f.category })
+        if (redacts(opts.redact, f.category)) located.push({ unitStart: unit.start, finding: f })
       }
     }
     const result: ScanResult = { findings, stats }
-    if (opts.redact && located.length > 0) result.redacted = applyRedactions(rawJson, rawSpansOf(rawJson, located))
+    if (timedOut) result.timedOut = true
+    if (located.length > 0) result.redacted = applyRedactions(rawJson, rawSpansOf(rawJson, located))
     return result
   }
 
   /** A body that is not a JSON object is scanned as text, and redacted in place. */
-  function scanUnstructured(raw: string, opts: { redact: boolean }, stats: ScanStats): ScanResult {
+  function scanUnstructured(raw: string, opts: ScanOptions, stats: ScanStats): ScanResult {
     stats.units = 1
     stats.unitsScanned = 1
     stats.charsScanned = raw.length
-    const matches = scanText(raw)
-    const findings = matches.map((m) => ({
+    const { matches, timedOut } = scanTextWithin(raw, { ...(opts.deadline !== undefined && { deadline: opts.deadline }) })
+    const findings: SecretFinding[] = matches.map((m) => ({
       rule_id: m.rule_id,
       location: 'body',
       item: 'body (not a JSON object)',
       offset: m.start,
       fingerprint: fingerprintOf(m.rule_id, raw.slice(m.start, m.end)),
+      category: m.category,
     }))
     const result: ScanResult = { findings, stats }
-    if (opts.redact && matches.length > 0) {
+    if (timedOut) result.timedOut = true
+    const redacted = matches.filter((m) => redacts(opts.redact, m.category))
+    if (redacted.length > 0) {
       result.redacted = applyRedactions(
         raw,
-        matches.map((m) => ({ start: m.start, end: m.end, ruleIds: [m.rule_id] })),
+        redacted.map((m) => ({ start: m.start, end: m.end, ruleIds: [m.rule_id] })),
       )
     }
     return result
   }
 
-  return { scanJsonBody, scanText, ruleIds: engine.ruleIds }
+  return { scanJsonBody, scanText, scanTextWithin, ruleIds: engine.ruleIds }
+}
+
+function redacts(redact: ScanOptions['redact'], category: RuleCategory): boolean {
+  return redact === true || (Array.isArray(redact) && redact.includes(category))
 }
 
 interface RawSpan {

@@ -4,6 +4,8 @@
 
 // The modes are a configuration contract (contracts/config.ts), re-exported for callers.
 export { SECRET_SCAN_MODES, type SecretScanMode } from '../contracts/config.js'
+import type { RuleCategory } from './rules/types.js'
+export type { RuleCategory } from './rules/types.js'
 
 export interface SecretFinding {
   /** Stable rule id, e.g. `aws-access-key-id`, `codex-proxy-token`. */
@@ -16,6 +18,8 @@ export interface SecretFinding {
   offset: number
   /** 12 hex of HMAC-SHA-256 over rule id and matched text: groups repeats, never reveals. */
   fingerprint: string
+  /** `credential` (vendor formats, keys), `generic` (entropy + name) or `pii`; see isBlockingFinding. */
+  category: RuleCategory
 }
 
 export interface ScanStats {
@@ -38,10 +42,32 @@ export interface ScanResult {
    */
   redacted?: string
   stats: ScanStats
+  /**
+   * Set when the scan stopped at `deadline` before every rule had run: `findings` are
+   * then incomplete and nothing of this scan was cached. The caller decides (the core
+   * refuses the request rather than forward an unscanned body).
+   */
+  timedOut?: true
+}
+
+export interface ScanOptions {
+  /**
+   * Redact matches: `true` for every finding, or only the findings of these categories
+   * (e.g. secrets in `redact` mode while PII is only flagged).
+   */
+  redact: boolean | readonly RuleCategory[]
+  /** `Date.now()` value after which the scan stops (checked between rules and windows) and reports `timedOut`. */
+  deadline?: number
+}
+
+export interface TextScanResult {
+  matches: TextMatch[]
+  timedOut: boolean
 }
 
 export interface TextMatch {
   rule_id: string
+  category: RuleCategory
   /** Start and end (exclusive) in the scanned text. */
   start: number
   end: number
@@ -65,11 +91,29 @@ export interface SecretScannerOptions {
    * someone who only reads audit records. Fingerprints are comparable only under one key.
    */
   fingerprintKey?: string
+  /** Report generic secrets (`password = …` with entropy). Default true; they never block by default. */
+  generic?: boolean
+  /** Run the PII detectors (cards, IBAN, US SSN). Default false (CODEX_PROXY_PII_SCAN). */
+  pii?: boolean
 }
 
 export interface SecretScanner {
-  scanJsonBody(rawJson: string, opts: { redact: boolean }): ScanResult
-  scanText(text: string): TextMatch[]
+  scanJsonBody(rawJson: string, opts: ScanOptions): ScanResult
+  /** Matches in free text (e.g. a stored response body); stops silently at `deadline`. */
+  scanText(text: string, opts?: { deadline?: number }): TextMatch[]
+  /** scanText that also says whether the deadline cut the scan short. */
+  scanTextWithin(text: string, opts: { deadline?: number }): TextScanResult
   /** Rule ids this scanner can report (for metrics dimensions and docs). */
   readonly ruleIds: readonly string[]
+}
+
+/**
+ * Categories whose findings stop a request in `block` mode. Generic secrets are left out:
+ * their precision is below the vendor rules' (bench/secret-scan-results.md). PII has its
+ * own mode (CODEX_PROXY_PII_SCAN) and is decided separately.
+ */
+export const DEFAULT_BLOCKING_CATEGORIES: readonly RuleCategory[] = ['credential']
+
+export function isBlockingFinding(f: { category: RuleCategory }, categories: readonly RuleCategory[] = DEFAULT_BLOCKING_CATEGORIES): boolean {
+  return categories.includes(f.category)
 }

@@ -4,7 +4,7 @@ import { positiveFixtures } from '../../fixtures/secrets/positives.js'
 import { codexBody, toolOutput } from './body-helpers.js'
 
 const fixture = (ruleId: string) => positiveFixtures().find((p) => p.rule_id === ruleId)!
-const github = fixture('github-token')
+const github = fixture('github-pat')
 const stripe = fixture('stripe-secret-key')
 const body = codexBody([toolOutput(`${github.text}\n${stripe.text}`)])
 
@@ -19,7 +19,7 @@ describe('allow-list', () => {
 
   it('ignores matches whose text matches an allow-listed pattern', () => {
     const scanner = createSecretScanner({ allowlist: { patterns: ['^sk_live_FAKE'] } })
-    expect(scanner.scanJsonBody(body, { redact: false }).findings.map((f) => f.rule_id)).toEqual(['github-token'])
+    expect(scanner.scanJsonBody(body, { redact: false }).findings.map((f) => f.rule_id)).toEqual(['github-pat'])
   })
 
   it('applies the allow-list to plain text scans too', () => {

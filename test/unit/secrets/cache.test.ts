@@ -4,7 +4,7 @@ import { LruCache } from '../../../lambda/src/secrets/lru-cache.js'
 import { positiveFixtures } from '../../fixtures/secrets/positives.js'
 import { codexBody, toolOutput, userMessage } from './body-helpers.js'
 
-const github = positiveFixtures().find((p) => p.rule_id === 'github-token')!
+const github = positiveFixtures().find((p) => p.rule_id === 'github-pat')!
 const turn1 = [userMessage('fix the build'), toolOutput(github.text)]
 const turn2 = [...turn1, { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'done' }] }, userMessage('thanks')]
 

@@ -4,14 +4,14 @@ import { positiveFixtures } from '../../fixtures/secrets/positives.js'
 import { codexBody, toolOutput, userMessage } from './body-helpers.js'
 
 const fixture = (ruleId: string) => positiveFixtures().find((p) => p.rule_id === ruleId)!
-const github = fixture('github-token')
+const github = fixture('github-pat')
 const pem = fixture('private-key')
 
 describe('scanning a Codex request body', () => {
   it('labels a finding with the input item index and type', () => {
     const body = codexBody([userMessage('hi'), userMessage('hello'), { type: 'reasoning', summary: [] }, toolOutput(github.text)])
     const [finding] = createSecretScanner().scanJsonBody(body, { redact: false }).findings
-    expect(finding).toMatchObject({ rule_id: 'github-token', location: 'input[3].output', item: 'input[3] (function_call_output)' })
+    expect(finding).toMatchObject({ rule_id: 'github-pat', location: 'input[3].output', item: 'input[3] (function_call_output)' })
   })
 
   it('locates a secret in a message content part by its full JSON path', () => {
@@ -43,7 +43,7 @@ describe('scanning a Codex request body', () => {
     const raw = codexBody([userMessage(github.text)]).replace('ghp_', '\\u0067\\u0068\\u0070_')
     expect(raw).not.toContain(github.secret)
     const findings = createSecretScanner().scanJsonBody(raw, { redact: false }).findings
-    expect(findings.map((f) => f.rule_id)).toEqual(['github-token'])
+    expect(findings.map((f) => f.rule_id)).toEqual(['github-pat'])
   })
 
   it('finds a PEM private key whose lines are split by \\n escapes', () => {
@@ -87,8 +87,8 @@ describe('scanning a Codex request body', () => {
 
   it('scans a body that is not JSON as plain text', () => {
     const result = createSecretScanner().scanJsonBody(`not json ${github.secret}`, { redact: true })
-    expect(result.findings).toMatchObject([{ rule_id: 'github-token', location: 'body', offset: 'not json '.length }])
-    expect(result.redacted).toBe('not json [REDACTED:github-token]')
+    expect(result.findings).toMatchObject([{ rule_id: 'github-pat', location: 'body', offset: 'not json '.length }])
+    expect(result.redacted).toBe('not json [REDACTED:github-pat]')
   })
 
   it('scans a body whose items are malformed inside as plain text', () => {
@@ -102,7 +102,7 @@ describe('scanning a Codex request body', () => {
     const depth = 200_000
     const raw = `{"input":[${'['.repeat(depth)}"${github.secret}"${']'.repeat(depth)}]}`
     const result = createSecretScanner().scanJsonBody(raw, { redact: false })
-    expect(result.findings.map((f) => [f.rule_id, f.location])).toEqual([['github-token', 'body']])
+    expect(result.findings.map((f) => [f.rule_id, f.location])).toEqual([['github-pat', 'body']])
   })
 
   it('scans a top-level string input as one unit', () => {

@@ -15,7 +15,7 @@ describe('findings never carry the secret', () => {
   })
 
   it('uses 12 hex characters as fingerprint, equal for equal secrets and keyed by fingerprintKey', () => {
-    const p = positives.find((f) => f.rule_id === 'github-token')!
+    const p = positives.find((f) => f.rule_id === 'github-pat')!
     const raw = codexBody([toolOutput(p.text, 'a'), toolOutput(`again: ${p.secret}`, 'b')])
     const [a, b] = createSecretScanner().scanJsonBody(raw, { redact: false }).findings
     expect(a!.fingerprint).toMatch(/^[0-9a-f]{12}$/)

@@ -52,16 +52,16 @@ describe('redaction', () => {
   )
 
   it('puts a marker naming the rule where the secret was', () => {
-    const p = fixture('github-token')
+    const p = fixture('github-pat')
     const redacted = JSON.parse(redact(codexBody([userMessage(`token ${p.secret} here`)]))) as { input: { content: { text: string }[] }[] }
-    expect(redacted.input[0]!.content[0]!.text).toBe('token [REDACTED:github-token] here')
+    expect(redacted.input[0]!.content[0]!.text).toBe('token [REDACTED:github-pat] here')
   })
 
   it('replaces the raw span of a secret written with \\u escapes, leaving no escaped remnant', () => {
-    const p = fixture('github-token')
+    const p = fixture('github-pat')
     const raw = codexBody([userMessage(`a\tb ${p.secret} c`)]).replace('ghp_', '\\u0067\\u0068p_')
     const redacted = redact(raw)
-    expect(redacted).toContain('"a\\tb [REDACTED:github-token] c"')
+    expect(redacted).toContain('"a\\tb [REDACTED:github-pat] c"')
     expectSecretGone(redacted, p.secret)
     expect(redacted).not.toContain('\\u0067')
   })
@@ -80,11 +80,12 @@ describe('redaction', () => {
     const redacted = JSON.parse(redact(codexBody([call]))) as { input: { arguments: string }[] }
     const args = JSON.parse(redacted.input[0]!.arguments) as { command: string[]; workdir: string }
     expect(args.workdir).toBe('/w')
-    expect(args.command[1]).toBe('[REDACTED:postgresql-connection-string]')
+    // Only the password is replaced: the URL around it stays readable and the inner JSON valid.
+    expect(args.command[1]).toBe('postgres://app:[REDACTED:postgresql-connection-string]@db.internal:5432/app')
   })
 
   it('redacts every secret when one string holds several', () => {
-    const secrets = ['github-token', 'aws-access-key-id', 'stripe-secret-key'].map((id) => fixture(id).secret)
+    const secrets = ['github-pat', 'aws-access-key-id', 'stripe-secret-key'].map((id) => fixture(id).secret)
     const raw = codexBody([toolOutput(secrets.join(' and '))])
     const redacted = redact(raw)
     for (const s of secrets) expectSecretGone(redacted, s)
@@ -92,22 +93,30 @@ describe('redaction', () => {
   })
 
   it('redacts thousands of secrets in one escaped string value', () => {
-    const p = fixture('github-token')
+    const p = fixture('github-pat')
     const raw = codexBody([toolOutput(Array.from({ length: 3_000 }, (_, i) => `line\t${i} ${p.secret}`).join('\n'))])
     const result = createSecretScanner().scanJsonBody(raw, { redact: true })
     expect(result.findings).toHaveLength(3_000)
     expectSecretGone(result.redacted!, p.secret)
-    expect(result.redacted!.split('[REDACTED:github-token]')).toHaveLength(3_001)
+    expect(result.redacted!.split('[REDACTED:github-pat]')).toHaveLength(3_001)
   })
 
   it('merges overlapping matches of different rules into one marker naming both', () => {
-    const p = fixture('github-x-oauth-url')
-    const redacted = redact(codexBody([toolOutput(p.text)]))
-    expect(redacted).toMatch(/\[REDACTED:(?:basic-auth-url,github-x-oauth-url|github-x-oauth-url,basic-auth-url)\]/)
+    // A secret access key value that begins with something shaped like an access key id.
+    const value = `AKIAFAKEQWERTY234567/${'Zx9'.repeat(6)}q`
+    const redacted = redact(codexBody([toolOutput(`aws_secret_access_key = ${value}`)]))
+    expect(redacted).toContain('aws_secret_access_key = [REDACTED:aws-secret-access-key,aws-access-key-id]')
+  })
+
+  it('names only the more specific rule when two rules report the same span', () => {
+    // x-oauth-basic URL around a ghp_ token: github-pat, not also github-x-oauth-url or basic-auth-url.
+    const token = fixture('github-pat').secret
+    const redacted = redact(codexBody([toolOutput(`https://${token}:x-oauth-basic@github.com/acme/app.git`)]))
+    expect(redacted).toContain('https://[REDACTED:github-pat]:x-oauth-basic@github.com')
   })
 
   it('does not return a redacted body when redaction was not requested', () => {
-    const raw = codexBody([userMessage(fixture('github-token').text)])
+    const raw = codexBody([userMessage(fixture('github-pat').text)])
     expect(createSecretScanner().scanJsonBody(raw, { redact: false }).redacted).toBeUndefined()
   })
 })

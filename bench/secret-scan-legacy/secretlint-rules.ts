@@ -34,7 +34,7 @@ import type {
   SecretLintSourceCode,
 } from '@secretlint/types'
 import { secretlintRuleId } from './secretlint-rule-ids.js'
-import type { TextMatch } from './types.js'
+import type { TextMatch } from './legacy-types.js'
 
 const RULE_PREFIX = '@secretlint/secretlint-rule-'
 const EXCLUDED_RULES = new Set(['filter-comments', 'gcp'])

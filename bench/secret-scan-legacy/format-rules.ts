@@ -3,8 +3,8 @@
 // vendor format with a distinctive prefix, so the false-positive risk stays that of the
 // preset's own rules; generic "high-entropy assignment" rules are deliberately absent
 // (see bench/secret-scan-results.md for why).
-import { TOKEN_PATTERN, isWellFormedToken } from '../contracts/token.js'
-import type { TextMatch } from './types.js'
+import { TOKEN_PATTERN, isWellFormedToken } from '../../lambda/src/contracts/token.js'
+import type { TextMatch } from './legacy-types.js'
 
 export interface FormatRule {
   id: string

@@ -1,0 +1,82 @@
+// Code hosting, package registries and developer tools.
+import { ALNUM, UUID, assigned, custom, prefixed } from './define.js'
+import type { SecretRule } from './types.js'
+
+const B62 = 'A-Za-z0-9'
+const B64URL = 'A-Za-z0-9_-'
+
+const github = (id: string, prefix: string, what: string): SecretRule =>
+  prefixed({ id, title: `GitHub ${what} (${prefix})`, source: 'GitHub docs, "About authentication to GitHub" (token prefixes); gitleaks:github-pat/github-oauth/github-app-token/github-refresh-token', prefix, body: B62, length: 36 })
+
+const gitlab = (id: string, prefix: string, what: string, body: string, length: number): SecretRule =>
+  prefixed({ id, title: `GitLab ${what} (${prefix})`, source: `GitLab docs, "Token overview" (token prefixes); gitleaks:${id.replace('gitlab-', 'gitlab-')}`, prefix, body, length })
+
+export const DEV_RULES: readonly SecretRule[] = [
+  github('github-pat', 'ghp_', 'personal access token (classic)'),
+  github('github-oauth-token', 'gho_', 'OAuth access token'),
+  github('github-user-to-server-token', 'ghu_', 'user-to-server token'),
+  github('github-server-to-server-token', 'ghs_', 'server-to-server (app installation) token'),
+  github('github-refresh-token', 'ghr_', 'refresh token'),
+  prefixed({ id: 'github-fine-grained-pat', title: 'GitHub fine-grained personal access token (github_pat_)', source: 'GitHub docs, token prefixes; gitleaks:github-fine-grained-pat', prefix: 'github_pat_', body: 'A-Za-z0-9_', length: 82 }),
+  custom({ id: 'github-x-oauth-url', title: 'GitHub token in a URL as x-oauth-basic user', source: 'GitHub docs, "Basic authentication" with x-oauth-basic; secretlint-rule-npm', keywords: [':x-oauth-basic@'], pattern: /\/\/([A-Za-z0-9_]{20,100}):x-oauth-basic@/g, maxLength: 120, group: 1 }),
+  custom({ id: 'gitlab-personal-access-token', title: 'GitLab personal/project/group access token (glpat-, also routable)', source: 'GitLab docs, "Token overview"; gitleaks:gitlab-pat, gitlab-pat-routable', keywords: ['glpat-'], pattern: /(?<![A-Za-z0-9_-])glpat-(?=([A-Za-z0-9_-]{20,300}))\1(?:\.[0-9a-z]{9})?(?![A-Za-z0-9_-])/g, maxLength: 316 }),
+  gitlab('gitlab-deploy-token', 'gldt-', 'deploy token', B64URL, 20),
+  custom({ id: 'gitlab-runner-token', title: 'GitLab runner authentication token (glrt-, also routable)', source: 'GitLab docs, "Token overview"; gitleaks:gitlab-runner-authentication-token(-routable)', keywords: ['glrt-'], pattern: /(?<![A-Za-z0-9_-])glrt-(?=([A-Za-z0-9_-]{20,300}))\1(?:\.[0-9a-z]{9})?(?![A-Za-z0-9_-])/g, maxLength: 315 }),
+  custom({ id: 'gitlab-ci-job-token', title: 'GitLab CI/CD job token (glcbt-)', source: 'GitLab docs, "Token overview"; gitleaks:gitlab-cicd-job-token', keywords: ['glcbt-'], pattern: /(?<![A-Za-z0-9_])glcbt-[A-Za-z0-9]{1,5}_[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/g, maxLength: 32 }),
+  gitlab('gitlab-pipeline-trigger-token', 'glptt-', 'pipeline trigger token', 'a-f0-9', 40),
+  gitlab('gitlab-oauth-app-secret', 'gloas-', 'OAuth application secret', B64URL, 64),
+  gitlab('gitlab-feed-token', 'glft-', 'feed token', B64URL, 20),
+  gitlab('gitlab-incoming-mail-token', 'glimt-', 'incoming mail token', B64URL, 25),
+  gitlab('gitlab-agent-token', 'glagent-', 'Kubernetes agent token', B64URL, 50),
+  gitlab('gitlab-scim-token', 'glsoat-', 'SCIM OAuth token', B64URL, 20),
+  gitlab('gitlab-feature-flag-client-token', 'glffct-', 'feature flags client token', B64URL, 20),
+  gitlab('gitlab-runner-registration-token', 'GR1348941', 'runner registration token', B64URL, 20),
+  prefixed({ id: 'gitlab-session-cookie', title: 'GitLab session cookie (_gitlab_session=)', source: 'gitleaks:gitlab-session-cookie', prefix: '_gitlab_session=', body: 'a-z0-9', length: 32, keywords: ['_gitlab_session='] }),
+  prefixed({ id: 'npm-access-token', title: 'npm access token (npm_)', source: 'npm docs, "About access tokens" (npm_ prefix); gitleaks:npm-access-token', prefix: 'npm_', body: B62, length: 36 }),
+  custom({ id: 'npmrc-auth-token', title: 'Registry token in .npmrc (_authToken=)', source: 'npm docs, "npmrc" (_authToken); secretlint-rule-npm', keywords: ['_authtoken='], pattern: /(?<![A-Za-z0-9+/=._-])_authToken=[ \t]?(?=([A-Za-z0-9+/=._-]{16,500}))\1(?![A-Za-z0-9+/=._-])/g, maxLength: 520, group: 1 }),
+  prefixed({ id: 'pypi-upload-token', title: 'PyPI / TestPyPI API token (pypi-AgEI…)', source: 'PyPI docs, "API tokens" (macaroon, pypi- prefix); gitleaks:pypi-upload-token', prefix: ['pypi-AgEIcHlwaS5vcmc', 'pypi-AgENdGVzdC5weXBpLm9yZw'], body: B64URL, length: [50, 1000] }),
+  prefixed({ id: 'rubygems-api-key', title: 'RubyGems API key (rubygems_)', source: 'RubyGems guides, API keys; gitleaks:rubygems-api-token', prefix: 'rubygems_', body: 'a-f0-9', length: 48 }),
+  prefixed({ id: 'nuget-api-key', title: 'NuGet.org API key (oy2…)', source: 'NuGet docs, API keys (46 characters starting oy2)', prefix: 'oy2', body: 'a-z0-9', length: 43 }),
+  prefixed({ id: 'clojars-api-token', title: 'Clojars deploy token (CLOJARS_)', source: 'gitleaks:clojars-api-token', prefix: 'CLOJARS_', body: 'a-z0-9', length: 60 }),
+  prefixed({ id: 'docker-personal-access-token', title: 'Docker Hub personal / organization access token (dckr_pat_/dckr_oat_)', source: 'Docker docs, "Access tokens" (dckr_pat_ prefix)', prefix: ['dckr_pat_', 'dckr_oat_'], body: B64URL, length: [24, 40] }),
+  prefixed({ id: 'huggingface-access-token', title: 'Hugging Face user access token (hf_)', source: 'Hugging Face docs, "User access tokens"; gitleaks:huggingface-access-token', prefix: 'hf_', body: 'A-Za-z', length: 34 }),
+  prefixed({ id: 'huggingface-org-token', title: 'Hugging Face organization API token (api_org_)', source: 'gitleaks:huggingface-organization-api-token', prefix: 'api_org_', body: 'A-Za-z', length: 34 }),
+  prefixed({ id: 'readme-api-key', title: 'ReadMe API key (rdme_)', source: 'gitleaks:readme-api-token', prefix: 'rdme_', body: 'a-z0-9', length: 70 }),
+  prefixed({ id: 'postman-api-key', title: 'Postman API key (PMAK-)', source: 'Postman docs, "API keys"; gitleaks:postman-api-token', prefix: 'PMAK-', body: 'A-Fa-f0-9', length: 24, suffix: ['-[A-Fa-f0-9]{34}', 35] }),
+  assigned({ id: 'snyk-api-token', title: 'Snyk API token (UUID) next to its name', source: 'gitleaks:snyk-api-token', names: ['snyk'], value: UUID, valueMax: 36 }),
+  custom({ id: 'sourcegraph-access-token', title: 'Sourcegraph access token (sgp_)', source: 'Sourcegraph docs, access token format; gitleaks:sourcegraph-access-token', keywords: ['sgp_'], pattern: /(?<![A-Za-z0-9_])sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![A-Za-z0-9_])/g, maxLength: 61 }),
+  prefixed({ id: 'figma-personal-access-token', title: 'Figma personal access token (figd_)', source: 'Figma docs, personal access tokens (figd_ prefix)', prefix: 'figd_', body: B64URL, length: [36, 48] }),
+  prefixed({ id: 'linear-api-key', title: 'Linear API key (lin_api_)', source: 'Linear docs, API keys; gitleaks:linear-api-key', prefix: 'lin_api_', body: B62, length: 40 }),
+  prefixed({ id: 'notion-integration-token', title: 'Notion integration token (ntn_)', source: 'Notion docs, integration tokens (ntn_ prefix); gitleaks:notion-api-token', prefix: 'ntn_', body: '0-9', length: 11, suffix: ['[A-Za-z0-9]{35}', 35] }),
+  prefixed({ id: 'notion-legacy-token', title: 'Notion legacy integration token (secret_ + 43)', source: 'Notion docs, legacy internal integration secrets', prefix: 'secret_', body: B62, length: 43, minEntropy: 4 }),
+  assigned({ id: 'airtable-api-key', title: 'Airtable API key or personal access token next to its name', source: 'Airtable docs, PATs (pat….64 hex); gitleaks:airtable-api-key, airtable-personnal-access-token', names: ['airtable'], value: '(?:pat[a-z0-9]{14}\\.[a-f0-9]{64}|key[a-z0-9]{14})', valueMax: 82 }),
+  prefixed({ id: 'contentful-personal-access-token', title: 'Contentful personal access token (CFPAT-)', source: 'Contentful docs, personal access tokens (CFPAT- prefix)', prefix: 'CFPAT-', body: B64URL, length: 43 }),
+  prefixed({ id: 'typeform-api-token', title: 'Typeform personal access token (tfp_)', source: 'gitleaks:typeform-api-token', prefix: 'tfp_', body: 'A-Za-z0-9_=.-', length: 59 }),
+  assigned({ id: 'asana-personal-access-token', title: 'Asana personal access token next to its name', source: 'Asana docs, personal access tokens (1/… and 2/… formats); gitleaks:asana-client-secret', names: ['asana'], value: '(?:[0-9]/[0-9]{15,17}(?:/[0-9]{15,17})?:[a-f0-9]{32})', valueMax: 70 }),
+  prefixed({ id: 'clickup-api-token', title: 'ClickUp personal API token (pk_…)', source: 'ClickUp API docs, personal tokens (pk_ + user id + 32 characters)', prefix: 'pk_', body: '0-9', length: [6, 12], suffix: ['_[A-Z0-9]{32}', 33] }),
+  prefixed({ id: 'trello-api-token', title: 'Trello API token (ATTA…)', source: 'Atlassian Trello docs, API tokens (ATTA prefix)', prefix: 'ATTA', body: 'A-Fa-f0-9', length: [64, 72] }),
+  assigned({ id: 'intercom-access-token', title: 'Intercom access token next to its name', source: 'gitleaks:intercom-api-key', names: ['intercom'], value: '[a-z0-9=_-]{60}', valueMax: 60 }),
+  custom({ id: 'hubspot-private-app-token', title: 'HubSpot private app access token (pat-na1-/pat-eu1-)', source: 'HubSpot docs, private apps (pat-<region>- + UUID)', keywords: ['pat-na1-', 'pat-eu1-', 'pat-na2-', 'pat-ap1-'], pattern: new RegExp(`(?<![A-Za-z0-9_])pat-(?:na|eu|ap)[0-9]-${UUID}(?![A-Za-z0-9])`, 'g'), maxLength: 44 }),
+  assigned({ id: 'hubspot-api-key', title: 'HubSpot legacy API key (UUID) next to its name', source: 'gitleaks:hubspot-api-key', names: ['hubspot'], value: UUID, valueMax: 36 }),
+  prefixed({ id: 'frameio-api-token', title: 'Frame.io API token (fio-u-)', source: 'gitleaks:frameio-api-token', prefix: 'fio-u-', body: 'A-Za-z0-9_=-', length: 64 }),
+  assigned({ id: 'beamer-api-token', title: 'Beamer API key next to its name', source: 'gitleaks:beamer-api-token', names: ['beamer'], value: 'b_[a-z0-9=_-]{44}', valueMax: 46 }),
+  prefixed({ id: 'settlemint-access-token', title: 'SettleMint access token (sm_aat_/sm_pat_/sm_sat_)', source: 'gitleaks:settlemint-*-access-token', prefix: ['sm_aat_', 'sm_pat_', 'sm_sat_'], body: B62, length: 16 }),
+  prefixed({ id: 'adobe-client-secret', title: 'Adobe client secret (p8e-)', source: 'gitleaks:adobe-client-secret', prefix: 'p8e-', body: B62, length: 32 }),
+  custom({ id: 'maxmind-license-key', title: 'MaxMind license key (…_mmk)', source: 'gitleaks:maxmind-license-key', keywords: ['_mmk'], pattern: /(?<![A-Za-z0-9_])[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk(?![A-Za-z0-9_])/g, maxLength: 40 }),
+  custom({ id: 'defined-networking-api-token', title: 'Defined Networking API token (dnkey-)', source: 'gitleaks:defined-networking-api-token', keywords: ['dnkey-'], pattern: /(?<![A-Za-z0-9_])dnkey-[A-Za-z0-9=_-]{26}-[A-Za-z0-9=_-]{52}(?![A-Za-z0-9=_-])/g, maxLength: 85 }),
+  prefixed({ id: 'intra42-client-secret', title: '42 Intra client secret (s-s4t2ud-/s-s4t2af-)', source: 'gitleaks:intra42-client-secret', prefix: ['s-s4t2ud-', 's-s4t2af-'], body: 'a-f0-9', length: 64 }),
+  assigned({ id: 'okta-api-token', title: 'Okta API token (00…) next to its name', source: 'gitleaks:okta-access-token', names: ['okta'], value: '00[a-z0-9_=-]{40}', valueMax: 42, minEntropy: 3.5 }),
+  assigned({ id: 'auth0-client-secret', title: 'Auth0 client secret next to its name', source: 'Auth0 docs, application credentials (64 characters)', names: ['auth0'], value: '[a-z0-9_-]{64}', valueMax: 64, minEntropy: 3.5 }),
+  assigned({ id: 'algolia-api-key', title: 'Algolia API key next to its name', source: 'gitleaks:algolia-api-key', names: ['algolia'], value: ALNUM(32), valueMax: 32 }),
+  custom({ id: 'mapbox-secret-token', title: 'Mapbox secret access token (sk.eyJ…)', source: 'Mapbox docs, access tokens (sk. secret scope); gitleaks:mapbox-api-token', keywords: ['sk.eyj'], pattern: /(?<![A-Za-z0-9_])sk\.eyJ[A-Za-z0-9_-]{20,300}\.[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])/g, maxLength: 330 }),
+  assigned({ id: 'gitter-access-token', title: 'Gitter access token next to its name', source: 'gitleaks:gitter-access-token', names: ['gitter'], value: '[a-z0-9_-]{40}', valueMax: 40 }),
+  assigned({ id: 'looker-client-secret', title: 'Looker API client secret next to its name', source: 'gitleaks:looker-client-secret', names: ['looker'], value: ALNUM(24), valueMax: 24 }),
+  assigned({ id: 'rapidapi-access-token', title: 'RapidAPI key next to its name', source: 'gitleaks:rapidapi-access-token', names: ['rapidapi', 'x-rapidapi-key'], value: '[a-z0-9_-]{50}', valueMax: 50 }),
+  assigned({ id: 'finicity-client-secret', title: 'Finicity client secret next to its name', source: 'gitleaks:finicity-client-secret', names: ['finicity'], value: ALNUM(20), valueMax: 20 }),
+  assigned({ id: 'freshbooks-access-token', title: 'FreshBooks access token next to its name', source: 'gitleaks:freshbooks-access-token', names: ['freshbooks'], value: ALNUM(64), valueMax: 64 }),
+  assigned({ id: 'nytimes-access-token', title: 'New York Times API key next to its name', source: 'gitleaks:nytimes-access-token', names: ['nytimes', 'newyorktimes'], value: '[a-z0-9=_-]{32}', valueMax: 32 }),
+  assigned({ id: 'etsy-access-token', title: 'Etsy API key next to its name', source: 'gitleaks:etsy-access-token', names: ['etsy'], value: ALNUM(24), valueMax: 24 }),
+  assigned({ id: 'privateai-api-token', title: 'Private AI API key next to its name', source: 'gitleaks:privateai-api-token', names: ['privateai', 'private_ai', 'private-ai'], value: ALNUM(32), valueMax: 32 }),
+  custom({ id: 'sidekiq-sensitive-url', title: 'Sidekiq Pro/Enterprise credentials in a gem source URL', source: 'gitleaks:sidekiq-sensitive-url', keywords: ['contribsys.com'], pattern: /https?:\/\/([a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com/g, maxLength: 60, group: 1 }),
+  assigned({ id: 'sidekiq-secret', title: 'Sidekiq Pro/Enterprise credentials in Bundler config', source: 'gitleaks:sidekiq-secret', names: ['bundle_enterprise__contribsys__com', 'bundle_gems__contribsys__com'], value: '[a-f0-9]{8}:[a-f0-9]{8}', valueMax: 17, minEntropy: 2.5 }),
+]
