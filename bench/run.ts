@@ -2,7 +2,7 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, lambda, secrets, policy, pool, stores, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, large, startup, lambda, lambda-share, levers, secrets, policy, pool, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
@@ -11,13 +11,17 @@
 // The secret-scan part runs bench/secret-scan.bench.ts --write (bench/secret-scan-results.md);
 // the policy part bench/policy-overhead.ts --write (bench/policy-overhead-results.md); the pool part
 // bench/pool-overhead.ts --write (bench/pool-overhead-results.md); the stores
-// part bench/store-client.ts --write (bench/store-client-results.md).
+// part bench/store-client.ts --write (bench/store-client-results.md); the levers part
+// bench/levers.ts --write (bench/levers-results.md).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { measureAtCpuShare } from './lambda/at-cpu-share.js'
 import { measureLambda } from './lambda/cold-start.js'
+import { measureLargeResponse } from './proxy/large-response.js'
+import { measureStartup } from './proxy/startup.js'
 import { runSideBySide } from './proxy/side-by-side.js'
 import { codexVersion, REPO, serveHasFlag } from './proxy/targets.js'
 import { renderResults } from './results-file.js'
@@ -26,7 +30,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,lambda,secrets,policy,pool,stores' },
+    only: { type: 'string', default: 'proxy,large,startup,lambda,lambda-share,levers,secrets,policy,pool,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -37,6 +41,8 @@ const { values } = parseArgs({
     'cxp-env': { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
     'no-policy': { type: 'boolean', default: false },
+    // The commit whose Lambda bundle's module init is measured beside this one's ("today's").
+    'lambda-baseline': { type: 'string', default: 'main' },
   },
 })
 
@@ -86,7 +92,25 @@ if (parts.has('proxy')) {
 let lambda
 if (parts.has('lambda')) {
   log('Lambda bundle and cold start…')
-  lambda = await measureLambda(quick ? 5 : 21)
+  lambda = await measureLambda(quick ? 5 : 21, values['lambda-baseline'])
+}
+
+let large
+if (parts.has('large')) {
+  log('20 MB response through each target…')
+  large = await measureLargeResponse({ requests: quick ? 1 : 5, cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] }, log })
+}
+
+let startup
+if (parts.has('startup')) {
+  log('start-up: serve → /healthz, CLI --help, tokens list --local…')
+  startup = await measureStartup(quick ? 2 : 5)
+}
+
+let lambdaShare
+if (parts.has('lambda-share')) {
+  log("Lambda bundle at Lambda's CPU share (512 MB ≈ 0.29 vCPU)…")
+  lambdaShare = await measureAtCpuShare({ requests: quick ? 50 : 200, log })
 }
 
 if (parts.has('soak')) {
@@ -95,10 +119,10 @@ if (parts.has('soak')) {
   runScript('bench/soak.ts', [String(seconds)])
 }
 
-const report = renderResults({ machine, proxy, lambda, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
+const report = renderResults({ machine, proxy, lambda, large, startup, lambdaShare, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
 log('')
 log(report.latest)
-if (write && (proxy || lambda)) {
+if (write && (proxy || lambda || large || startup || lambdaShare)) {
   writeFileSync(RESULTS, report.file)
   log(`written: ${RESULTS}`)
 }
@@ -116,6 +140,11 @@ if (parts.has('policy')) {
 if (parts.has('pool')) {
   log('upstream pool overhead per request (bench/pool-overhead.ts)…')
   runScript('bench/pool-overhead.ts', [String(quick ? 100 : 300), ...(write ? ['--write'] : [])])
+}
+
+if (parts.has('levers')) {
+  log('cheap levers before/after (bench/levers.ts)…')
+  runScript('bench/levers.ts', write ? ['--write'] : [])
 }
 
 if (parts.has('stores')) {

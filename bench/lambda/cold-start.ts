@@ -1,6 +1,8 @@
 // Lambda bundle size (npm run build) and module init time: the bundle imported in N
 // fresh Node processes, median figures.
 import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildLambda, LAMBDA_BUNDLE } from '../../lambda/build.js'
 
@@ -15,9 +17,34 @@ export interface LambdaFigures {
   firstInvocationMs: number
   nodeStartMs: number
   rssMiB: number
+  /** The same measure of another commit's bundle (default `main`), runs interleaved with this one's. */
+  baseline?: { ref: string; commit: string; bundleKiB: number; importMs: number; firstInvocationMs: number } | undefined
 }
 
-export async function measureLambda(runs: number): Promise<LambdaFigures> {
+/**
+ * Builds the Lambda bundle of another commit (a detached worktree sharing this
+ * node_modules, built with this repository's build script) and returns its path.
+ */
+function buildAt(ref: string): { bundle: string; commit: string; bytes: number } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-lambda-base-'))
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: REPO }).toString().trim()
+    execFileSync('git', ['worktree', 'add', '--detach', '--quiet', dir, ref], { cwd: REPO, stdio: 'ignore' })
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'))
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { buildLambda } = await import(${JSON.stringify(join(REPO, 'lambda/build.ts'))}); const r = await buildLambda({ quiet: true }); console.log(r.bytes)`], { cwd: dir }).toString()
+    const bundle = join(tmpdir(), `bench-lambda-${commit}.mjs`)
+    copyFileSync(join(dir, LAMBDA_BUNDLE), bundle)
+    return { bundle, commit, bytes: Number(out.trim().split('\n').pop()) }
+  } catch {
+    return undefined
+  } finally {
+    execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: REPO, stdio: 'ignore' })
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export async function measureLambda(runs: number, baselineRef?: string): Promise<LambdaFigures> {
+  const base = baselineRef ? buildAt(baselineRef) : undefined
   const cwd = process.cwd()
   process.chdir(REPO) // buildLambda writes dist/lambda relative to the repository
   let built
@@ -27,16 +54,22 @@ export async function measureLambda(runs: number): Promise<LambdaFigures> {
     process.chdir(cwd)
   }
   const bundle = join(REPO, LAMBDA_BUNDLE)
-  const samples: { importMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }[] = []
-  execFileSync(process.execPath, [join(import.meta.dirname, 'init-child.mjs'), bundle]) // file cache warm, as on a warm host
+  type Sample = { importMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }
+  const samples: Sample[] = []
+  const baseSamples: Sample[] = []
+  const once = (file: string): Sample => JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, 'init-child.mjs'), file]).toString())
+  once(bundle) // file cache warm, as on a warm host
+  if (base) once(base.bundle)
+  // Interleaved, so that machine load falls on both alike.
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, [join(import.meta.dirname, 'init-child.mjs'), bundle]).toString()
-    samples.push(JSON.parse(out))
+    samples.push(once(bundle))
+    if (base) baseSamples.push(once(base.bundle))
   }
-  const med = (f: (s: (typeof samples)[number]) => number) => {
-    const v = samples.map(f).sort((a, b) => a - b)
+  const med = (f: (s: Sample) => number, from = samples) => {
+    const v = from.map(f).sort((a, b) => a - b)
     return v[Math.floor(v.length / 2)]!
   }
+  if (base) rmSync(base.bundle, { force: true })
   return {
     bundleKiB: built.bytes / 1024,
     gzipKiB: built.gzipBytes / 1024,
@@ -46,5 +79,12 @@ export async function measureLambda(runs: number): Promise<LambdaFigures> {
     firstInvocationMs: med((s) => s.firstInvocationMs),
     nodeStartMs: med((s) => s.nodeStartMs),
     rssMiB: med((s) => s.rssMiB),
+    baseline: base && {
+      ref: baselineRef!,
+      commit: base.commit,
+      bundleKiB: base.bytes / 1024,
+      importMs: med((s) => s.importMs, baseSamples),
+      firstInvocationMs: med((s) => s.firstInvocationMs, baseSamples),
+    },
   }
 }

@@ -18,6 +18,8 @@ export interface Target {
   /** Where to POST the Codex request (`http://127.0.0.1:P/v1/responses`). */
   url: string
   headers: Record<string, string>
+  /** false: a new connection per exchange, `Connection: close` (default: kept alive). */
+  keepAlive?: boolean
 }
 
 export class LoadClient {
@@ -28,7 +30,7 @@ export class LoadClient {
     private readonly body: Buffer,
     concurrency: number,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency })
+    this.agent = new Agent({ keepAlive: target.keepAlive !== false, maxSockets: concurrency, maxFreeSockets: concurrency })
   }
 
   once(): Promise<Exchange> {
@@ -43,7 +45,7 @@ export class LoadClient {
           port: url.port,
           path: url.pathname,
           method: 'POST',
-          headers: { ...this.target.headers, 'content-type': 'application/json', 'content-length': this.body.length, accept: 'text/event-stream' },
+          headers: { ...this.target.headers, 'content-type': 'application/json', 'content-length': this.body.length, accept: 'text/event-stream', ...(this.target.keepAlive === false && { connection: 'close' }) },
         },
         (res) => {
           let tail = ''

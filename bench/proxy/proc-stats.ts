@@ -22,6 +22,32 @@ export function memory(pid: number): { rssBytes: number; peakRssBytes: number } 
   return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') }
 }
 
+/**
+ * CPU milliseconds of a process and all its descendants alive now, each counted with
+ * the CPU of its own children that have ended and been waited for (cutime+cstime,
+ * proc(5) fields 16 and 17): the whole cost of a target that runs helper processes.
+ */
+export function treeCpuMs(pid: number): number {
+  let total = 0
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_S
+    } catch {
+      // ended between listing and reading
+    }
+  }
+  return total
+}
+
+/** All descendants of a process, depth first. */
+export function descendants(pid: number): number[] {
+  const out: number[] = []
+  for (const c of childPids(pid)) out.push(c, ...descendants(c))
+  return out
+}
+
 /** Direct children of a process (/proc/PID/task/TID/children, Linux ≥ 3.5). */
 export function childPids(pid: number): number[] {
   try {

@@ -4,7 +4,7 @@
 import { firstTurnBody } from '../codex-corpus.js'
 import { startFakeOpenAIProcess } from '../../test/support/fake-openai-process.js'
 import { type Exchange, LoadClient, median, percentile } from './load-client.js'
-import { cpuMs, memory } from './proc-stats.js'
+import { cpuMs, memory, treeCpuMs } from './proc-stats.js'
 import { coreOnlyTarget, cxpTarget, type CxpOptions, directTarget, type RunningTarget, rustTarget } from './targets.js'
 
 export interface SideBySideOptions {
@@ -41,6 +41,8 @@ export interface TargetFigures {
   cpuMsPerRequest: number | null
   /** Same, for the target's helper processes (codex-proxy's embedded stores). */
   helperCpuMsPerRequest: number | null
+  /** All processes of the target (the serving process and every descendant, incl. ended children). */
+  allCpuMsPerRequest: number | null
   rssMiB: number | null
   peakRssMiB: number | null
 }
@@ -56,8 +58,11 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
   const upstream = await startFakeOpenAIProcess({ deltas: options.upstream.deltas, eventDelayMs: options.upstream.eventDelayMs })
   const targets: RunningTarget[] = []
   try {
-    targets.push(directTarget(upstream.url), await rustTarget(upstream.url), await cxpTarget(upstream.url, options.cxp), await coreOnlyTarget(upstream.url))
-    const samples = new Map(targets.map((t) => [t.name, { latency: [] as Exchange[], paced: [] as Exchange[], rps: [] as number[], errors: 0, cpu: 0, helperCpu: 0, requests: 0 }]))
+    const rust = await rustTarget(upstream.url)
+    // The same Rust process, reached with a new connection per request (`Connection: close`):
+    // on kept-alive connections it stalls ~40 ms per exchange (Nagle against delayed ACK).
+    targets.push(directTarget(upstream.url), rust, { ...rust, name: 'rust-close', keepAlive: false, stop: async () => {} }, await cxpTarget(upstream.url, options.cxp), await coreOnlyTarget(upstream.url))
+    const samples = new Map(targets.map((t) => [t.name, { latency: [] as Exchange[], paced: [] as Exchange[], rps: [] as number[], errors: 0, cpu: 0, helperCpu: 0, treeCpu: 0, requests: 0 }]))
     let responseBytes = 0
     for (let round = 1; round <= options.rounds; round++) {
       for (const target of targets) {
@@ -71,13 +76,17 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
           s.paced.push(...(await client.sequential(options.latencyRequests, options.paceMs)))
           const cpu0 = target.pid ? cpuMs(target.pid) : 0
           const helper0 = sumCpu(target.helperPids())
+          const tree0 = target.pid ? treeCpuMs(target.pid) : 0
           const { exchanges, wallMs } = await client.closedLoop(options.concurrency, options.throughputMs)
           const ok = exchanges.filter((e) => e.ok).length
           s.errors += exchanges.length - ok + latency.filter((e) => !e.ok).length
           s.rps.push((ok / wallMs) * 1000)
-          s.requests += exchanges.length
+          // Per completed request: an exchange the target dropped (the Rust proxy hangs up
+          // on some new connections at c=16 with `Connection: close`) is not a request served.
+          s.requests += ok
           if (target.pid) s.cpu += cpuMs(target.pid) - cpu0
           s.helperCpu += sumCpu(target.helperPids()) - helper0
+          if (target.pid) s.treeCpu += treeCpuMs(target.pid) - tree0
           options.log(
             `  round ${round} ${target.name.padEnd(6)} p50 ${median(latency.map((e) => e.totalMs)).toFixed(2)} ms, ${((ok / wallMs) * 1000).toFixed(0)} req/s at c=${options.concurrency}, errors ${exchanges.length - ok}`,
           )
@@ -106,6 +115,7 @@ export async function runSideBySide(options: SideBySideOptions): Promise<SideByS
           errors: s.errors,
           cpuMsPerRequest: t.pid ? s.cpu / s.requests : null,
           helperCpuMsPerRequest: t.helperPids().length ? s.helperCpu / s.requests : null,
+          allCpuMsPerRequest: t.pid ? s.treeCpu / s.requests : null,
           rssMiB: mem ? mem.rssBytes / 2 ** 20 : null,
           peakRssMiB: mem ? mem.peakRssBytes / 2 ** 20 : null,
         }

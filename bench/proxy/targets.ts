@@ -68,6 +68,8 @@ export interface CxpOptions {
   env: Record<string, string>
   /** Give the token an rpm limit and a daily budget (default), or no limits at all. */
   policy?: boolean
+  /** Node flags for `serve` (e.g. `--cpu-prof --cpu-prof-dir=D` to profile it under the bench's load). */
+  nodeArgs?: string[]
 }
 
 export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promise<RunningTarget> {
@@ -75,7 +77,7 @@ export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promi
   const dataDir = join(dir, 'data')
   const info = join(dir, 'server-info.json')
   const env = { ...process.env, ...options.env }
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--upstream-url', upstreamUrl, '--server-info', info, ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--upstream-url', upstreamUrl, '--server-info', info, ...options.args], {
     cwd: REPO,
     env,
     stdio: ['pipe', 'ignore', 'inherit'],

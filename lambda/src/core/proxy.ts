@@ -9,7 +9,6 @@
 // touch counters; settlement and the audit record happen exactly once, in finish, after
 // the response has been handed to the host, whatever path the request took.
 // Hosts are thin adapters; nothing here knows whether it runs in Lambda or node:http.
-import { monotonicFactory } from 'ulid'
 import type { ProxyConfig } from '../contracts/config.js'
 import { proxyErrorBody, proxyErrorStatus } from '../contracts/errors.js'
 import { createPricer, type Pricer } from '../pricing/index.js'
@@ -49,6 +48,7 @@ import { CachedTokenStore } from './token-cache.js'
 import { poolOfOne } from '../contracts/upstreams.js'
 import { upstreamPoolFactory, type UpstreamPoolFactory } from './upstreams/index.js'
 import type { UsageExtractor } from './usage.js'
+import { requestIdFactory } from './request-id.js'
 
 export { BUDGET_WARNING_HEADER } from './stages/relay.js'
 
@@ -117,7 +117,7 @@ export function createProxy(deps: ProxyDeps): Proxy {
     metrics,
     log,
   }
-  const nextRequestId = monotonicFactory()
+  const nextRequestId = requestIdFactory()
 
   async function handle(request: Request, ex: Exchange, finish: (usage?: UsageExtractor) => void): Promise<Response> {
     for (const stage of STAGES) {

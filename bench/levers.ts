@@ -1,0 +1,72 @@
+// Issue 14's cheap levers, each timed before and after in the same process:
+//   request ids — ulid's default random source (16 getRandomValues calls per id) vs the pooled one;
+//   prices      — the package's full lookup per call vs the per-name memory of packagePrice.
+// Run: npx tsx bench/levers.ts [--write]   (part `levers` of npm run bench)
+import { calcPrice } from '@pydantic/genai-prices'
+import { writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { monotonicFactory } from 'ulid'
+import { requestIdFactory } from '../lambda/src/core/request-id.js'
+import { packagePrice } from '../lambda/src/pricing/package-prices.js'
+
+const BATCH = 1_000
+const BATCHES = 200
+/**
+ * Old and new alternately, batch by batch (so that machine load and GC fall on both alike):
+ * the median over BATCHES of the mean time per call inside a batch of BATCH calls, µs.
+ */
+function pairMicros(before: (i: number) => unknown, after: (i: number) => unknown): [number, number] {
+  for (let i = 0; i < 5_000; i++) {
+    before(i)
+    after(i)
+  }
+  const samples: [number[], number[]] = [[], []]
+  for (let b = 0; b < BATCHES; b++) {
+    for (const [k, fn] of [before, after].entries()) {
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < BATCH; i++) fn(i)
+      samples[k]!.push(Number(process.hrtime.bigint() - start) / BATCH / 1_000)
+    }
+  }
+  const med = (v: number[]) => v.sort((a, z) => a - z)[v.length >> 1]!
+  return [med(samples[0]), med(samples[1])]
+}
+
+// A new millisecond for every id, as between requests (within one ms ulid only increments).
+let t = Date.now()
+const oldId = monotonicFactory()
+const newId = requestIdFactory()
+const at = new Date()
+const usage = { input_tokens: 55_000, cache_read_tokens: 50_000, output_tokens: 1_200 }
+const tokens = { input: 55_000, cached: 50_000, cacheWrite: 0, output: 1_200 }
+const rows: [string, number, number][] = [
+  ['request id (ULID, new millisecond each)', ...pairMicros(() => oldId(++t), () => newId(++t))],
+  [
+    'price lookup, gpt-5.1-codex',
+    ...pairMicros(
+      () => calcPrice(usage, 'gpt-5.1-codex', { providerId: 'openai', timestamp: at }),
+      () => packagePrice('gpt-5.1-codex', tokens, at),
+    ),
+  ],
+  [
+    'price lookup, gpt-5-2025-08-07 (snapshot)',
+    ...pairMicros(
+      () => calcPrice(usage, 'gpt-5-2025-08-07', { providerId: 'openai', timestamp: at }),
+      () => packagePrice('gpt-5-2025-08-07', tokens, at),
+    ),
+  ],
+]
+const lines = [
+  '# Cheap levers of issue 14, before and after',
+  '',
+  `Run ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, ${cpus().length}× ${cpus()[0]?.model.trim()}, Node ${process.version}. Command: \`npx tsx bench/levers.ts --write\` (or \`npm run bench -- --only levers\`).`,
+  `Median over ${BATCHES} batches of the mean per call in a batch of ${BATCH}, one process, old and new batches alternating. A request prices twice (estimate at admission, cost at finish) and makes one id.`,
+  '',
+  '| work | before, µs | after, µs | after ÷ before |',
+  '|---|---|---|---|',
+  ...rows.map(([n, a, b]) => `| ${n} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}× |`),
+  '',
+]
+console.log(lines.join('\n'))
+if (process.argv.includes('--write')) writeFileSync(join(import.meta.dirname, 'levers-results.md'), lines.join('\n'))
