@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ENV } from '../../lambda/src/contracts/config.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
-import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
+import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { deployedLambdaEnv } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
@@ -24,14 +24,8 @@ let sns: Server
 const published: URLSearchParams[] = []
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
 
-async function invoke(event: ReturnType<typeof functionUrlEvent>) {
-  const { stream, done } = captureStream()
-  const finished = handler(event as unknown as LambdaFunctionURLEvent, stream as never, {} as Context)
-  const res = await done
-  // The handler returns once the record and the alerts are done (waitUntil).
-  await finished
-  return res
-}
+// Resolves once the handler has (its record and alerts are written: waitUntil).
+const invoke = (event: ReturnType<typeof functionUrlEvent>) => invokeStreamingHandler(handler as never, event)
 
 beforeAll(async () => {
   sns = createServer((req, res) => {

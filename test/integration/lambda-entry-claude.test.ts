@@ -11,7 +11,7 @@ import { ENV } from '../../lambda/src/contracts/config.js'
 import { parseUpstreamPool, UPSTREAMS_ENV, upstreamPoolToEnv } from '../../lambda/src/contracts/upstreams.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
 import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
-import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
+import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeAnthropic, startFakeAnthropic } from '../support/fake-anthropic.js'
 import { deployedLambdaEnv } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
@@ -25,13 +25,8 @@ let stores: TestStores
 let token: string
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
 
-async function invoke(event: ReturnType<typeof functionUrlEvent>) {
-  const { stream, done } = captureStream()
-  const finished = handler(event as unknown as LambdaFunctionURLEvent, stream as never, {} as Context)
-  const res = await done
-  await finished
-  return res
-}
+// Resolves once the handler has (its record and alerts are written: waitUntil).
+const invoke = (event: ReturnType<typeof functionUrlEvent>) => invokeStreamingHandler(handler as never, event)
 
 async function recordOf(id: string): Promise<AuditRecord> {
   const records: AuditRecord[] = []

@@ -11,7 +11,7 @@ import { parseUpstreamPool, UPSTREAMS_ENV, upstreamPoolToEnv } from '../../lambd
 import { rankUpstreams } from '../../lambda/src/core/upstreams/router.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
 import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
-import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
+import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { startAzureFake, startRateLimited, type FakeOpenAI } from '../support/fake-upstreams.js'
 import { deployedLambdaEnv } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
@@ -29,13 +29,8 @@ let session: string
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
 const stdout: string[] = []
 
-async function invoke(event: ReturnType<typeof functionUrlEvent>) {
-  const { stream, done } = captureStream()
-  const finished = handler(event as unknown as LambdaFunctionURLEvent, stream as never, {} as Context)
-  const res = await done
-  await finished
-  return res
-}
+// Resolves once the handler has (its record and alerts are written: waitUntil).
+const invoke = (event: ReturnType<typeof functionUrlEvent>) => invokeStreamingHandler(handler as never, event)
 
 beforeAll(async () => {
   limited = await startRateLimited({ 'retry-after': '30' })

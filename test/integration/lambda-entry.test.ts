@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
 import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
-import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
+import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 import { deployedLambdaEnv } from '../support/lambda-env.js'
@@ -21,13 +21,8 @@ let token: string
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
 let stdout: string[] = []
 
-async function invoke(event: ReturnType<typeof functionUrlEvent>) {
-  const { stream, done } = captureStream()
-  const finished = handler(event as unknown as LambdaFunctionURLEvent, stream as never, {} as Context)
-  const res = await done
-  await finished
-  return res
-}
+// Resolves once the handler has (its record and alerts are written: waitUntil).
+const invoke = (event: ReturnType<typeof functionUrlEvent>) => invokeStreamingHandler(handler as never, event)
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI()

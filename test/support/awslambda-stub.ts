@@ -131,3 +131,18 @@ export function functionUrlEvent(options: {
     isBase64Encoded: options.isBase64Encoded ?? false,
   }
 }
+
+/**
+ * Invokes a streaming handler with a Function URL event and resolves with the response the
+ * client saw, once the handler itself has resolved (its records and alerts are written).
+ */
+export async function invokeStreamingHandler(
+  handler: (event: never, stream: never, context: never) => Promise<void>,
+  event: object,
+): Promise<CapturedResponse> {
+  const { stream, done } = captureStream()
+  const finished = handler(event as never, stream as never, {} as never)
+  const res = await done
+  await finished
+  return res
+}
