@@ -87,7 +87,8 @@ describe('Lambda entry with an upstream pool', () => {
       ['az', 200],
     ])
     expect(record.response_model).toBe('gpt-5')
-    expect(JSON.parse(record.request_body!).model).toBe('gpt5-prod')
+    expect(JSON.parse(record.request_body!).model).toBe('gpt-5')
+    expect(JSON.parse(record.upstream_request_body!).model).toBe('gpt5-prod')
     const emf = stdout.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l))
     expect(emf.find((d) => d.Upstream === 'oa')?.UpstreamFailovers).toBe(1)
     expect(emf.find((d) => d.Upstream === 'oa')?.UpstreamRateLimited).toBe(1)

@@ -103,7 +103,7 @@ describe('a Claude model through the proxy', () => {
     expect(response.status).toBe(200)
     const sent = h.upstream.requests[0]!.json as { input: { id?: string }[] }
     expect(sent.input.map((i) => i.id ?? null)).toEqual([null, null, 'rs_o', null])
-    expect(record.request_body).not.toContain('cxp-claude-thinking')
+    expect(record.upstream_request_body).not.toContain('cxp-claude-thinking')
   })
 
   it('serves a Bedrock-mapped model through the SDK, with the record of both sides', async () => {

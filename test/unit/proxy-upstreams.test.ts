@@ -25,15 +25,17 @@ function azureProxy(mode: SecretScanMode) {
 const body = JSON.stringify({ model: 'gpt-5', stream: true, input: [{ type: 'function_call_output', call_id: 'c', output: `$ cat .env\n${secret.text}\n` }] })
 
 describe('the pool through the core', () => {
-  it('records the body as sent to Azure (deployment name), with the secret redacted in flag mode', async () => {
+  it('records the body as Codex sent it and as sent to Azure (deployment name), with the secret redacted in flag mode', async () => {
     const { response, text, record } = await h.call(azureProxy('flag'), h.request('/v1/responses', { method: 'POST', body }))
     expect(response.status).toBe(200)
     expect(text).toContain('"model":"gpt-5"')
     // Flag mode forwards the body unchanged (apart from the deployment name)…
     expect(azure.requests.at(-1)!.body.toString('utf8')).toContain(secret.secret)
-    // …and the record shows what went upstream, without the secret.
-    expect(JSON.parse(record.request_body!.replace(/\[REDACTED[^\]]*\]/g, 'x')).model).toBe('gpt5-prod')
+    // …and the record shows both sides, without the secret: what Codex sent and what went upstream.
+    expect(JSON.parse(record.request_body!.replace(/\[REDACTED[^\]]*\]/g, 'x')).model).toBe('gpt-5')
+    expect(JSON.parse(record.upstream_request_body!.replace(/\[REDACTED[^\]]*\]/g, 'x')).model).toBe('gpt5-prod')
     expect(record.request_body).not.toContain(secret.secret)
+    expect(record.upstream_request_body).not.toContain(secret.secret)
     expect(record.secret_findings.length).toBeGreaterThan(0)
     expect(record).toMatchObject({ upstream_id: 'az', response_model: 'gpt-5', model: 'gpt-5' })
     expect(record.upstream_attempts).toEqual([{ upstream_id: 'az', status: 200, error: '', ms: expect.any(Number), stripped_reasoning: 0 }])
@@ -46,6 +48,7 @@ describe('the pool through the core', () => {
     expect(JSON.parse(sent).model).toBe('gpt5-prod')
     expect(sent).not.toContain(secret.secret)
     expect(record.request_body).not.toContain(secret.secret)
+    expect(record.upstream_request_body).not.toContain(secret.secret)
   })
 
   it('answers no_upstream_for_model as a catalogue error, nothing sent', async () => {

@@ -57,8 +57,6 @@ export class Exchange {
   /** The pool member that answered. */
   upstreamId: string | null = null
   upstreamAttempts: AuditRecord['upstream_attempts'] = []
-  /** The body as sent upstream when the pool changed it (deployment name, dropped reasoning). */
-  upstreamBodyForRecord: string | undefined
   /** Translating upstreams (Claude): the body sent upstream, and the provider's raw stream (read at record time). */
   upstreamRequestBody: string | undefined
   upstreamResponseBody: (() => string) | undefined
@@ -103,9 +101,9 @@ export class Exchange {
 
   toRecord(endedMono: number, capBytes: number): AuditRecord {
     const h = this.requestHeaders
-    // What went upstream when the pool changed it (finish.ts redacts it when it was scanned),
-    // else the redacted text, else the bytes received.
-    const recordText = this.upstreamBodyForRecord ?? this.requestBodyForRecord
+    // The redacted text, else the bytes received (what went upstream, when the pool changed
+    // it, is `upstream_request_body`).
+    const recordText = this.requestBodyForRecord
     const req =
       recordText !== undefined
         ? textUpTo(new TextEncoder().encode(recordText), capBytes)

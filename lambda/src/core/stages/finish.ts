@@ -29,7 +29,6 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
   let record: AuditRecord
   try {
     record = ex.toRecord(endedMono, env.config.bodyCapBytes)
-    await redactUpstreamBody(ex, env, record)
     await redactStoredResponse(ex, env, record)
     await redactTranslatedSides(ex, env, record)
   } catch (err) {
@@ -87,26 +86,10 @@ async function redactStoredResponse(ex: Exchange, env: StageEnv, record: AuditRe
 }
 
 /**
- * The body as the pool sent it (Azure deployment name, encrypted reasoning dropped) keeps
- * whatever the client sent, secrets included in flag mode: a scanned request's copy is
- * redacted like the rest. Its matches are the request's findings again, not new ones. If
- * that scan cannot finish, the record keeps the request body as scanned instead.
- */
-async function redactUpstreamBody(ex: Exchange, env: StageEnv, record: AuditRecord): Promise<void> {
-  if (ex.upstreamBodyForRecord === undefined || ex.scanStatus === null || !env.scanner || !record.request_body) return
-  const scan = await env.scanner.scanText(record.request_body, env.config.scanBudgetMs)
-  if (scan.timedOut) {
-    const fallback = ex.requestBodyForRecord ?? (ex.body ? textUpTo(ex.body, env.config.bodyCapBytes).text : null)
-    record.request_body = ex.tokenMisplaced ? null : fallback
-    return
-  }
-  record.request_body = redactMatches(record.request_body, scan.matches).text
-}
-
-/**
- * A translating upstream (Claude) got a body built from the client's, and streamed its own
- * answer: both sides are redacted like the client's. A side whose scan cannot finish in
- * its budget is not stored.
+ * The body as the pool sent it (Azure deployment name, encrypted reasoning dropped, a
+ * Claude Messages body) and a translating upstream's own stream carry what the client sent,
+ * secrets included in flag mode: both are redacted like the client's. Their matches are the
+ * request's findings again, not new ones. A side whose scan cannot finish is not stored.
  */
 async function redactTranslatedSides(ex: Exchange, env: StageEnv, record: AuditRecord): Promise<void> {
   if (ex.scanStatus === null || !env.scanner) return

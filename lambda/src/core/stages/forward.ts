@@ -52,15 +52,15 @@ export async function forwardUpstream(ex: Exchange, env: StageEnv, clientSignal:
     return refuse(sent.refusal.code, sent.refusal.detail, sent.refusal.headers)
   }
   ex.upstreamId = sent.upstream.id
-  // The record keeps the body as sent upstream when the pool changed it (Azure deployment
-  // name, encrypted reasoning dropped on a move to another account); redacted like the rest.
-  // A translating upstream (Claude) keeps both sides: Codex's body stays `request_body`, the
-  // Messages body and the provider's raw stream get fields of their own.
+  // The record keeps both sides whenever the pool changed the body (Azure deployment name,
+  // encrypted reasoning dropped on a move to another account, a Claude Messages body):
+  // `request_body` stays what the client sent, `upstream_request_body` is what went upstream
+  // (finish.ts redacts it like the rest); a translating upstream's raw stream is kept too.
+  if (sent.sentBody) ex.upstreamRequestBody = new TextDecoder().decode(sent.sentBody)
   if (TRANSLATING_KINDS.has(sent.upstream.kind)) {
-    if (sent.sentBody) ex.upstreamRequestBody = new TextDecoder().decode(sent.sentBody)
     const capture = providerRawStreams.get(sent.response)
     if (capture) ex.upstreamResponseBody = () => rawCaptureText(capture)
-  } else if (sent.sentBody) ex.upstreamBodyForRecord = new TextDecoder().decode(sent.sentBody)
+  }
   return { response: sent.response, deadline, describe }
 }
 
