@@ -104,7 +104,7 @@ describe('validate against a deployed stack', () => {
   it('reads the real tokens table and audit bucket', async () => {
     const { result } = await validateJson()
     expect(row(result, 'tokens').detail).toBe('codex-proxy-tokens: 1 enabled of 1')
-    expect(row(result, 'audit-today').detail).toMatch(/^\d+ records under s3:\/\/codex-proxy-logs\/logs\/year=\d{4}\/month=\d\d\/day=\d\d\/$/)
+    expect(row(result, 'audit-today').detail).toMatch(/^\d+ records under s3:\/\/codex-proxy-logs\/bodies\/year=\d{4}\/month=\d\d\/day=\d\d\/records\/$/)
   })
 
   it('probes the live URL: /healthz and the catalogue 401 without a token', async () => {

@@ -1,6 +1,7 @@
 // Checks of the stores, the same against AWS and against the local stack: tokens are
 // registered, and today's audit partition holds records.
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { BODIES_PREFIX, BODY_RECORD_SUFFIX, dayPartition } from '../../../../lambda/src/contracts/audit-bodies.js'
 import { AUDIT_SUFFIX, auditDayPrefix } from '../../../../lambda/src/contracts/audit-key.js'
 import { auditBucketFor, tokenAdminFor } from '../clients.js'
 import type { Target } from '../target.js'
@@ -30,10 +31,14 @@ export function storeChecks(target: Target, now: Date): CheckSpec[] {
       ...STORE_CHECK_ROWS[1],
       async run() {
         const { s3, bucket } = auditBucketFor(target)
-        const prefix = auditDayPrefix(now)
-        // One page is enough to tell "none" from "some"; 1000 is S3's page size.
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }))
-        const count = (page.Contents ?? []).filter((o) => o.Key?.endsWith(AUDIT_SUFFIX)).length
+        // Audit v2 writes one body record per request under bodies/<day>/records/ (the
+        // metadata goes to Firehose in AWS); v1 records sit under logs/<day>/.
+        const prefixes = [`${BODIES_PREFIX}${dayPartition(now)}records/`, auditDayPrefix(now)]
+        // One page each is enough to tell "none" from "some"; 1000 is S3's page size.
+        const pages = await Promise.all(prefixes.map((Prefix) => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix, MaxKeys: 1000 }))))
+        const count = pages.reduce((n, page) => n + (page.Contents ?? []).filter((o) => o.Key?.endsWith(AUDIT_SUFFIX) || o.Key?.endsWith(BODY_RECORD_SUFFIX)).length, 0)
+        const truncated = pages.some((p) => p.IsTruncated)
+        const prefix = count > 0 && (pages[0]!.Contents ?? []).length === 0 ? prefixes[1]! : prefixes[0]!
         const where = `s3://${bucket}/${prefix}`
         if (count === 0) {
           const hint = target.local
@@ -41,7 +46,7 @@ export function storeChecks(target: Target, now: Date): CheckSpec[] {
             : 'if developers used the proxy today, records are not being written: check the audit-writes row, the AuditWriteFailures alarm and s3:PutObject on the bucket'
           return fail(`no records under ${where} (UTC day)`, hint)
         }
-        return pass(`${count}${page.IsTruncated ? '+' : ''} records under ${where}`)
+        return pass(`${count}${truncated ? '+' : ''} records under ${where}`)
       },
       onError: (err) => (err.name === 'NoSuchBucket' ? `no bucket ${target.bucket}: check --bucket or the stack outputs` : 'check AWS credentials, --region and --bucket'),
     },
