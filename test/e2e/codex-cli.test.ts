@@ -147,8 +147,12 @@ describe('secret detection seen from Codex', () => {
     const output = `${result.stdout}${result.stderr}`
     expect(output).toMatch(/secret detected in request: aws-access-key-id in input\[\d+\] \(message\)/)
     expect(upstream.requests.length).toBe(before)
-    const records = await auditRecords()
-    const blocked = records.filter((r) => r.error_code === 'secret_detected')
+    // Records are written after each response: poll (a loaded machine writes them later).
+    let blocked: AuditRecord[] = []
+    for (let i = 0; i < 100 && blocked.length === 0; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100))
+      blocked = (await auditRecords()).filter((r) => r.error_code === 'secret_detected')
+    }
     expect(blocked.length).toBeGreaterThan(0)
     expect(JSON.stringify(blocked)).not.toContain(fakeKey)
   }, 120_000)
