@@ -54,7 +54,13 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
   const storeSink = auditStoreSink(w)
   const primary = w.extraSinks?.length ? new TeeAuditSink(storeSink, w.extraSinks, w.log) : storeSink
   // The PII detectors run when the resolved config's PII mode (env or flag) is not off.
-  const scannerEnv = { ...w.env, [ENV.piiScan]: w.config.piiScanMode }
+  // Only the scanner's own settings: this environment is also handed to the local host's
+  // worker threads, which have no business holding the process's other variables (keys).
+  const scannerEnv = {
+    [ENV.secretAllowlist]: w.env[ENV.secretAllowlist],
+    [ENV.secretFingerprintKey]: w.env[ENV.secretFingerprintKey],
+    [ENV.piiScan]: w.config.piiScanMode,
+  }
   const scanner = secretScannerFromEnv(scannerEnv, w.fallbackFingerprintKey)
   return {
     config: w.config,

@@ -61,6 +61,18 @@ describe('finding 5: a client that stops reading', () => {
   }, 30_000)
 })
 
+/** A streamed Responses request the test can abandon mid-answer, as a client would. */
+async function postAbortable() {
+  const controller = new AbortController()
+  const response = await fetch(`${stack.proxy.url}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    body: streamingBody(),
+    signal: controller.signal,
+  })
+  return { controller, response, id: response.headers.get('x-codex-proxy-request-id')! }
+}
+
 describe("finding 11: Codex closes the connection right after response.completed", () => {
   it('records client_aborted false and the usage when the answer was complete', async () => {
     stack.upstream.override = (_req, res) => {
@@ -70,14 +82,7 @@ describe("finding 11: Codex closes the connection right after response.completed
       setTimeout(() => res.end(), 1_000)
       return true
     }
-    const controller = new AbortController()
-    const response = await fetch(`${stack.proxy.url}/v1/responses`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: streamingBody(),
-      signal: controller.signal,
-    })
-    const id = response.headers.get('x-codex-proxy-request-id')!
+    const { controller, response, id } = await postAbortable()
     const reader = response.body!.getReader()
     let text = ''
     while (!text.includes('response.completed\ndata:') || !text.endsWith('\n\n')) {
@@ -93,14 +98,7 @@ describe("finding 11: Codex closes the connection right after response.completed
 
   it('still records client_aborted true when the client leaves before the answer is complete', async () => {
     stack.upstream.options = { eventDelayMs: 200, deltas: 6 }
-    const controller = new AbortController()
-    const response = await fetch(`${stack.proxy.url}/v1/responses`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: streamingBody(),
-      signal: controller.signal,
-    })
-    const id = response.headers.get('x-codex-proxy-request-id')!
+    const { controller, response, id } = await postAbortable()
     await response.body!.getReader().read()
     controller.abort()
     const { s3 } = await stack.waitForRecords([id])

@@ -6,26 +6,13 @@
 // day without any — a deployed stack, whose metadata is Parquet in its own bucket — is
 // listed by its body records, which carry a copy of their metadata. Usage reports do NOT
 // use this: they read metadata only (audit-store.ts scanMetadata).
-import type { S3Client } from '@aws-sdk/client-s3'
 import { AUDIT_PREFIX, AUDIT_SUFFIX } from '../../../lambda/src/contracts/audit-key.js'
 import { BODIES_PREFIX, BODY_RECORD_SUFFIX, dayPrefixesBetween, METADATA_PREFIX, METADATA_SUFFIX } from '../../../lambda/src/contracts/audit-bodies.js'
 import type { AuditMetadata } from '../../../lambda/src/contracts/audit-metadata.js'
 import type { AuditRecord } from '../../../lambda/src/contracts/audit-record.js'
-import { AuditBodies, getMetadata, getV1Record, listKeys } from './audit-store.js'
+import { AuditBodies, getMetadata, getV1Record, listKeys, type RecordScan } from './audit-store.js'
 
-export interface ScanOptions {
-  s3: S3Client
-  bucket: string
-  from: Date
-  to: Date
-  /** Stop after this many records have been read (bounded searches). */
-  maxRecords?: number
-  /** Parallel GETs. */
-  concurrency?: number
-  onProgress?: (read: number, listed: number) => void
-  /** Return false to stop the scan early. */
-  onRecord: (record: AuditRecord) => boolean | void
-}
+export type ScanOptions = RecordScan<AuditRecord>
 
 const idOf = (key: string) => key.slice(key.lastIndexOf('/') + 1).split('.')[0]!
 

@@ -55,17 +55,22 @@ export async function getV1Record(s3: S3Client, bucket: string, key: string): Pr
   }
 }
 
-export interface MetadataScan {
+/** A bounded scan of the audit bucket over [from, to], delivering records of type R. */
+export interface RecordScan<R> {
   s3: S3Client
   bucket: string
   from: Date
   to: Date
+  /** Stop after this many records have been read (bounded searches). */
   maxRecords?: number
+  /** Parallel GETs. */
   concurrency?: number
   onProgress?: (read: number, listed: number) => void
-  /** Return false to stop. */
-  onRecord: (record: AuditMetadata) => boolean | void
+  /** Return false to stop the scan early. */
+  onRecord: (record: R) => boolean | void
 }
+
+export type MetadataScan = RecordScan<AuditMetadata>
 
 /** Metadata records of [from, to], newest first. Reads only keys under `metadata/`. */
 export async function scanMetadata(options: MetadataScan): Promise<{ read: number; listed: number }> {
