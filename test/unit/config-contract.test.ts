@@ -35,6 +35,8 @@ describe('proxy config through the environment', () => {
     [ENV.endpoints, ' , ', /names no endpoint group/],
     [ENV.scanBudgetMs, '-5', /positive integer/],
     [ENV.strict, 'maybe', /true or false/],
+    [ENV.piiScan, 'BLOCK', /must be one of off, flag, redact, block/],
+    [ENV.piiScan, 'block;rm -rf', /must be one of off, flag, redact, block/],
   ])('refuses %s=%s with a clear error', (name, value, message) => {
     expect(() => proxyConfigFromEnv({ [name]: value }, 'v')).toThrow(ConfigError)
     expect(() => proxyConfigFromEnv({ [name]: value }, 'v')).toThrow(message)
