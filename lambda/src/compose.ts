@@ -2,7 +2,6 @@
 // Lambda entry (hosts/lambda-entry.ts) and the local host (local/local-proxy.ts) pass what
 // differs — the store transports, the key source, where fallback lines go, how the
 // scanner runs — and get a proxy.
-import type { S3Client } from '@aws-sdk/client-s3'
 import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
 import type { UpstreamPoolFactory } from './core/upstreams/index.js'
@@ -15,12 +14,12 @@ import type { DynamoWire } from './stores/dynamo-wire.js'
 import { DynamoTokenStore } from './stores/dynamo-token-store.js'
 import { ResilientAuditSink } from './stores/resilient-audit-sink.js'
 import { BodyWriter } from './bodies/body-writer.js'
+import type { ObjectStore } from './bodies/object-store.js'
 import { ENV, type ProxyConfig } from './contracts/config.js'
 import { AuditStoreSink } from './stores/audit-store-sink.js'
 import { credentialsFromEnv } from './stores/dynamo-http.js'
 import { FirehoseHttp } from './stores/firehose-http.js'
 import { FirehoseMetadataSink, type MetadataSink, ObjectMetadataSink } from './stores/metadata-sinks.js'
-import { type ConditionalWrite, S3ObjectStore } from './stores/s3-object-store.js'
 import { TeeAuditSink } from './stores/tee-audit-sink.js'
 
 export interface ProxyWiring {
@@ -28,10 +27,9 @@ export interface ProxyWiring {
   /** Settings without a ProxyConfig field: price overrides, the scanner allow-list and key. */
   env: Record<string, string | undefined>
   dynamo: DynamoWire
-  s3: S3Client
+  /** The write-once store of the audit bucket (bodies, blocks, metadata objects): each host picks its transport. */
+  objects: ObjectStore
   names: { tokensTable: string; usageTable: string; bucket: string }
-  /** How body objects are written once: S3's If-None-Match (default), or HEAD first (s3rver ignores it on PUT). */
-  conditionalWrites?: ConditionalWrite
   key: KeySource
   /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
   upstreams?: UpstreamPoolFactory
@@ -88,8 +86,8 @@ export function composeProxy(w: ProxyWiring): Proxy {
  * program does), else as JSON objects under metadata/ in the same bucket (local host).
  * The body writer lives as long as the host: its session state makes each warm turn a delta.
  */
-export function auditStoreSink(w: Pick<ProxyWiring, 's3' | 'names' | 'env' | 'conditionalWrites'>): AuditStoreSink {
-  const objects = new S3ObjectStore(w.s3, w.names.bucket, w.conditionalWrites ?? 'if-none-match')
+export function auditStoreSink(w: Pick<ProxyWiring, 'objects' | 'env'>): AuditStoreSink {
+  const objects = w.objects
   const stream = w.env[ENV.metadataStream]
   const region = w.env.AWS_REGION
   const metadata: MetadataSink =

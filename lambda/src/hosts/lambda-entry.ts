@@ -13,6 +13,7 @@ import { composeProxy } from '../compose.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor } from '../stores/dynamo-http.js'
+import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { SecretsManagerKeySource } from '../stores/secrets-manager-key.js'
 import { createStreamingHandler } from './lambda.js'
 
@@ -35,13 +36,14 @@ function buildProxy(): Proxy {
   // One Secrets Manager secret per upstream (the Pulumi program writes their ARNs into the
   // pool's env encoding); without a pool, the one secret of the single upstream.
   const secrets = new SecretsManagerClient({ region })
+  const names = { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) }
   const pool = upstreamPoolFromEnv(env, { upstreamUrl: config.upstreamUrl, secretArn: env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
   return composeProxy({
     config,
     env,
     dynamo: dynamoHttpFor({ region }),
-    s3: s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle }),
-    names: { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) },
+    names,
+    objects: new S3ObjectStore(s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle }), names.bucket),
     alerts: alertSinkFromEnv(env),
     // Unused: every upstream of the pool has its own key source.
     key: { get: async () => undefined },

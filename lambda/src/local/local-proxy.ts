@@ -19,6 +19,7 @@ import { type CloseOptions, type NodeServerOptions, type RunningNodeServer, star
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
+import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
@@ -148,14 +149,13 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       config: { ...defaultProxyConfig(PROXY_VERSION), ...options.config, ...(options.upstreamUrl && { upstreamUrl: options.upstreamUrl }) },
       env: settingsEnv,
       dynamo,
-      s3,
       names,
+      // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
+      objects: new S3ObjectStore(s3, names.bucket, target.local ? 'head-then-put' : 'if-none-match'),
       key: { get: async () => apiKey },
       ...(upstreams && { upstreams }),
       writeFallbackLine,
       ...(options.dumpDir && { extraSinks: [new DumpDirSink(options.dumpDir)] }),
-      // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
-      conditionalWrites: target.local ? 'head-then-put' : 'if-none-match',
       fallbackFingerprintKey,
       // Large bodies are scanned in worker threads: one body cannot stall other requests.
       runScanner: (s, scannerEnv) => (scanner = new WorkerBodyScanner(s, { env: scannerEnv, fallbackFingerprintKey })),
