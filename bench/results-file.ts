@@ -3,6 +3,7 @@
 import type { AtShareResult } from './lambda/at-cpu-share.js'
 import type { LambdaFigures } from './lambda/cold-start.js'
 import type { LargeResponseFigures } from './proxy/large-response.js'
+import type { ServeProfile } from './proxy/profile-serve.js'
 import type { StartupFigures } from './proxy/startup.js'
 import type { SideBySideOptions, SideBySideResult, TargetFigures } from './proxy/side-by-side.js'
 
@@ -24,6 +25,7 @@ export interface ResultsInput {
   large?: LargeResponseFigures | undefined
   startup?: StartupFigures | undefined
   lambdaShare?: AtShareResult | undefined
+  profile?: ServeProfile | undefined
   scanNote: string
   previous: string
 }
@@ -172,6 +174,19 @@ export function renderResults(input: ResultsInput): { latest: string; file: stri
     const b = lambda.baseline
     goals.push(`| Lambda module init | not above today's (\`${b.ref}\` at ${b.commit}, same run, interleaved) | ${f(lambda.importMs)} ms vs ${f(b.importMs)} ms: ${ratio(lambda.importMs, b.importMs)} | ${met(lambda.importMs <= b.importMs * 1.05)} (within 5 %) |`)
   } else if (lambda) goals.push(`| Lambda module init | not above today's | ${f(lambda.importMs)} ms (no baseline bundle measured in this run) | — |`)
+  if (input.profile) {
+    const p = input.profile
+    lines.push(
+      "### Where `serve`'s CPU goes (profile, same run)",
+      '',
+      `\`serve\` under \`node --cpu-prof\`, the same configuration as the side-by-side part, closed loop at c=16 for ${p.seconds} s (${p.exchanges} exchanges; start-up is in the profile too). CPU per exchange over the loop: \`serve\` ${f(p.serveCpuMs, 2)} ms, its helper processes ${f(p.helperCpuMs, 2)} ms. Self time:`,
+      '',
+      '```',
+      ...p.summary,
+      '```',
+      '',
+    )
+  }
   if (goals.length) lines.push('### Goals of issue 14, this run', '', '| measure | goal | this run | met |', '|---|---|---|---|', ...goals, '')
   const latest = lines.join('\n')
   const historyRow = row ? `| ${[...row, lambda ? f(lambda.bundleKiB, 0) : '—', lambda ? f(lambda.importMs) : '—'].join(' | ')} |` : undefined
