@@ -1,6 +1,7 @@
 // Issue 14's cheap levers, each timed before and after in the same process:
 //   request ids — ulid's default random source (16 getRandomValues calls per id) vs the pooled one;
-//   prices      — the package's full lookup per call vs the per-name memory of packagePrice.
+//   prices      — the package's full lookup per call vs the per-name memory of packagePrice;
+//   segmenter   — the audit body segmenter's literal scan byte by byte vs with native indexOf cursors.
 // Run: npx tsx bench/levers.ts [--write]   (part `levers` of npm run bench)
 import { calcPrice } from '@pydantic/genai-prices'
 import { writeFileSync } from 'node:fs'
@@ -8,7 +9,10 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { monotonicFactory } from 'ulid'
 import { requestIdFactory } from '../lambda/src/core/request-id.js'
+import { segment } from '../lambda/src/bodies/segments.js'
 import { packagePrice } from '../lambda/src/pricing/package-prices.js'
+import { firstTurnBody } from './codex-corpus.js'
+import { segment as segmentBytewise } from './legacy/segments-bytewise.js'
 
 const BATCH = 1_000
 const BATCHES = 200
@@ -16,8 +20,8 @@ const BATCHES = 200
  * Old and new alternately, batch by batch (so that machine load and GC fall on both alike):
  * the median over BATCHES of the mean time per call inside a batch of BATCH calls, µs.
  */
-function pairMicros(before: (i: number) => unknown, after: (i: number) => unknown): [number, number] {
-  for (let i = 0; i < 5_000; i++) {
+function pairMicros(before: (i: number) => unknown, after: (i: number) => unknown, batch = BATCH): [number, number] {
+  for (let i = 0; i < 5 * batch; i++) {
     before(i)
     after(i)
   }
@@ -25,8 +29,8 @@ function pairMicros(before: (i: number) => unknown, after: (i: number) => unknow
   for (let b = 0; b < BATCHES; b++) {
     for (const [k, fn] of [before, after].entries()) {
       const start = process.hrtime.bigint()
-      for (let i = 0; i < BATCH; i++) fn(i)
-      samples[k]!.push(Number(process.hrtime.bigint() - start) / BATCH / 1_000)
+      for (let i = 0; i < batch; i++) fn(i)
+      samples[k]!.push(Number(process.hrtime.bigint() - start) / batch / 1_000)
     }
   }
   const med = (v: number[]) => v.sort((a, z) => a - z)[v.length >> 1]!
@@ -40,7 +44,9 @@ const newId = requestIdFactory()
 const at = new Date()
 const usage = { input_tokens: 55_000, cache_read_tokens: 50_000, output_tokens: 1_200 }
 const tokens = { input: 55_000, cached: 50_000, cacheWrite: 0, output: 1_200 }
+const codexBody = new TextEncoder().encode(firstTurnBody(1))
 const rows: [string, number, number][] = [
+  [`audit body segmenter, Codex first-turn body (${(codexBody.byteLength / 1024).toFixed(0)} KiB; batches of 20)`, ...pairMicros(() => segmentBytewise(codexBody), () => segment(codexBody), 20)],
   ['request id (ULID, new millisecond each)', ...pairMicros(() => oldId(++t), () => newId(++t))],
   [
     'price lookup, gpt-5.1-codex',
@@ -61,7 +67,7 @@ const lines = [
   '# Cheap levers of issue 14, before and after',
   '',
   `Run ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, ${cpus().length}× ${cpus()[0]?.model.trim()}, Node ${process.version}. Command: \`npx tsx bench/levers.ts --write\` (or \`npm run bench -- --only levers\`).`,
-  `Median over ${BATCHES} batches of the mean per call in a batch of ${BATCH}, one process, old and new batches alternating. A request prices twice (estimate at admission, cost at finish) and makes one id.`,
+  `Median over ${BATCHES} batches of the mean per call in a batch of ${BATCH}, one process, old and new batches alternating. A request prices twice (estimate at admission, cost at finish), makes one id and segments its request body (and its response) once.`,
   '',
   '| work | before, µs | after, µs | after ÷ before |',
   '|---|---|---|---|',

@@ -41,13 +41,14 @@ export function segment(body: Uint8Array, minBlock = MIN_BLOCK_BYTES): Segmented
   if (body.includes(BLOCK_MARKER_BYTE)) return { skeleton: body.byteLength ? reference(body) : body, blocks }
 
   const parts: Uint8Array[] = []
+  const scan = new LiteralScan(body)
   let literalStart = 0
   let i = 0
   const n = body.byteLength
   while (i < n) {
-    const open = body.indexOf(QUOTE, i)
-    if (open < 0) break
-    const close = closingQuote(body, open + 1)
+    const open = scan.quotes.next(i)
+    if (open >= n) break
+    const close = scan.closingQuote(open + 1)
     if (close === END) break
     if (close < 0) {
       // A newline first: not a string literal. Every quote up to the newline was read as
@@ -70,19 +71,59 @@ export function segment(body: Uint8Array, minBlock = MIN_BLOCK_BYTES): Segmented
 const END = -1
 
 /**
- * Index of the quote that ends a literal whose content starts at `from`; END when the
- * input ends first (then no later quote can close a literal either: each was read here as
- * escaped, so a scan from it would read the rest alike, and stopping keeps the pass
- * linear on hostile input such as `"\"\"\"…`); `-(newline index) - 2` when a line ends first.
+ * The next position of one byte at or after a point, found with the native indexOf and
+ * remembered: the segmenter only moves forward, so each byte of the body is searched at
+ * most once per cursor (a fresh indexOf per literal would rescan a newline-free body to
+ * its end for every literal: quadratic). `n` (the length) stands for "none left".
  */
-function closingQuote(body: Uint8Array, from: number): number {
-  for (let i = from; i < body.byteLength; i++) {
-    const b = body[i]
-    if (b === QUOTE) return i
-    if (b === BACKSLASH) i++
-    else if (b === NEWLINE) return -i - 2
+class ByteCursor {
+  private at = -1
+  constructor(
+    private readonly body: Uint8Array,
+    private readonly byte: number,
+  ) {}
+
+  next(from: number): number {
+    if (this.at < from) {
+      const found = this.body.indexOf(this.byte, from)
+      this.at = found < 0 ? this.body.byteLength : found
+    }
+    return this.at
   }
-  return END
+}
+
+class LiteralScan {
+  readonly quotes: ByteCursor
+  private readonly backslashes: ByteCursor
+  private readonly newlines: ByteCursor
+  constructor(private readonly body: Uint8Array) {
+    this.quotes = new ByteCursor(body, QUOTE)
+    this.backslashes = new ByteCursor(body, BACKSLASH)
+    this.newlines = new ByteCursor(body, NEWLINE)
+  }
+
+  /**
+   * Index of the quote that ends a literal whose content starts at `from`; END when the
+   * input ends first (then no later quote can close a literal either: each was read here as
+   * escaped, so a scan from it would read the rest alike, and stopping keeps the pass
+   * linear on hostile input such as `"\"\"\"…`); `-(newline index) - 2` when a line ends first.
+   * A backslash escapes the byte after it, whatever it is (a quote, a newline).
+   */
+  closingQuote(from: number): number {
+    const n = this.body.byteLength
+    for (;;) {
+      if (from >= n) return END
+      const quote = this.quotes.next(from)
+      const backslash = this.backslashes.next(from)
+      const newline = this.newlines.next(from)
+      if (backslash < quote && backslash < newline) {
+        from = backslash + 2
+        continue
+      }
+      if (quote >= n && newline >= n) return END
+      return quote < newline ? quote : -newline - 2
+    }
+  }
 }
 
 const HEX = new TextEncoder()

@@ -69,6 +69,71 @@ describe('segment and join', () => {
   })
 })
 
+describe('segment: the indexOf scanner finds what a byte-by-byte scan finds', () => {
+  // The scanner as it was written first (one JS step per byte): the reference the native
+  // indexOf cursors must agree with, boundary by boundary.
+  function referenceSegment(body: Uint8Array, minBlock: number): [number, number][] {
+    const found: [number, number][] = []
+    let i = 0
+    while (i < body.byteLength) {
+      const open = body.indexOf(0x22, i)
+      if (open < 0) break
+      let close = -1
+      let j = open + 1
+      for (; j < body.byteLength; j++) {
+        if (body[j] === 0x22) {
+          close = j
+          break
+        }
+        if (body[j] === 0x5c) j++
+        else if (body[j] === 0x0a) {
+          close = -j - 2
+          break
+        }
+      }
+      if (close === -1) break
+      if (close < -1) {
+        i = -close - 2 + 1
+        continue
+      }
+      if (close + 1 - open >= minBlock) found.push([open, close + 1])
+      i = close + 1
+    }
+    return found
+  }
+
+  it('on 3000 random bodies of quotes, backslashes, newlines and letters', () => {
+    const alphabet = [0x22, 0x5c, 0x0a, 0x61, 0x61, 0x61]
+    for (let round = 0; round < 3000; round++) {
+      const length = 1 + Math.floor(Math.random() * 200)
+      const body = Uint8Array.from({ length }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!)
+      const min = 2 + Math.floor(Math.random() * 12)
+      const expected = referenceSegment(body, min)
+      const { skeleton, blocks } = segment(body, min)
+      // Same literals moved out, in the same order, and the body rebuilt byte-exact.
+      const refs = blockRefs(skeleton)
+      expect(refs.map((h) => Buffer.from(blocks.get(h)!).toString('latin1'))).toEqual(expected.map(([a, b]) => Buffer.from(body.subarray(a, b)).toString('latin1')))
+      expect(Buffer.from(join(skeleton, (h) => blocks.get(h))).equals(Buffer.from(body))).toBe(true)
+    }
+  })
+
+  it('stays linear on many short literals with no newline and no backslash (4 MB)', () => {
+    // A cursor that searched afresh for each literal would scan to the end every time.
+    const body = enc('"a",'.repeat(1024 * 1024))
+    const { skeleton, blocks } = segment(body, 512)
+    expect(blocks.size).toBe(0)
+    expect(skeleton.byteLength).toBe(body.byteLength)
+  })
+
+  it('stays linear on many large literals separated by far-apart backslashes (8 MB)', () => {
+    const literal = `"${'b'.repeat(600)}"`
+    const body = enc(`${literal},`.repeat(13_000) + '\\')
+    const { blocks, skeleton } = segment(body, 512)
+    expect(blocks.size).toBe(1)
+    expect(blockRefs(skeleton)).toHaveLength(13_000)
+  })
+})
+
 describe('delta', () => {
   const text = (ops: ReturnType<typeof diff>) => ops.filter((o) => typeof o === 'string').join('')
   it('copies what the base has and inserts only what is new, wherever it is', () => {
