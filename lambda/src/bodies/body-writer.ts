@@ -7,15 +7,12 @@
 // every `checkpointEvery` requests, on a new UTC day, and when the prefix breaks (Codex
 // compaction rewrites history). A delta only ever refers to a body record this instance
 // has already written successfully, so every chain is complete whatever runs concurrently.
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import { type BodyRecord, BODY_RECORD_VERSION, blockKey, bodyRecordKey, dayPartition, type StoredBody } from '../contracts/audit-bodies.js'
 import { copiedBytes, diff } from './delta.js'
+import { gzipObject } from './gzip.js'
 import type { BodyBytes } from '../core/ports.js'
 import type { ObjectStore } from './object-store.js'
 import { segment, sha256Hex } from './segments.js'
-
-const gzipAsync = promisify(gzip)
 
 
 export interface BodyWrite {
@@ -133,7 +130,7 @@ export class BodyWriter {
     for (let i = 0; i < pending.length; i += this.o.concurrency) {
       await Promise.all(
         pending.slice(i, i + this.o.concurrency).map(async ([hash, raw]) => {
-          const gz = await gzipAsync(raw, { level: GZIP_LEVEL })
+          const gz = await gzipObject(raw, GZIP_LEVEL)
           if ((await this.store.create(blockKey(hash, date), gz, 'application/gzip')) === 'created') {
             puts += 1
             storedBytes += gz.byteLength
@@ -157,7 +154,7 @@ export class BodyWriter {
       ...(input.upstream && { upstream: input.upstream }),
     }
     const recordKey = bodyRecordKey(input.requestId, date)
-    const gz = await gzipAsync(JSON.stringify(record), { level: GZIP_LEVEL })
+    const gz = await gzipObject(JSON.stringify(record), GZIP_LEVEL)
     if ((await this.store.create(recordKey, gz, 'application/gzip')) === 'created') {
       puts += 1
       storedBytes += gz.byteLength

@@ -2,14 +2,11 @@
 // partitioned by day in the analytics bucket (infra/analytics.ts). Locally (and `serve
 // --aws`): one small gzip JSON object per request under `metadata/` in the audit bucket, which
 // the ops CLI reads. Both write the same AuditMetadata (contracts/audit-metadata.ts).
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import { METADATA_SUFFIX, metadataKey } from '../contracts/audit-bodies.js'
 import type { AuditMetadata } from '../contracts/audit-metadata.js'
+import { gzipObject } from '../bodies/gzip.js'
 import type { ObjectStore } from '../bodies/object-store.js'
 import type { FirehoseHttp } from './firehose-http.js'
-
-const gzipAsync = promisify(gzip)
 
 export interface MetadataSink {
   put(record: AuditMetadata): Promise<void>
@@ -21,7 +18,7 @@ export class ObjectMetadataSink implements MetadataSink {
   async put(record: AuditMetadata): Promise<void> {
     const key = metadataKey(record.request_id, new Date(record.timestamp))
     if (!key.endsWith(METADATA_SUFFIX)) throw new Error('metadata key layout changed')
-    await this.store.create(key, await gzipAsync(JSON.stringify(record)), 'application/gzip')
+    await this.store.create(key, await gzipObject(JSON.stringify(record), 6), 'application/gzip')
   }
 }
 
