@@ -234,3 +234,25 @@ describe('write-behind counters: a real dynalite outage', () => {
     expect(await until(async () => (await reader.get(['wb-real'])).get('wb-real'), (v) => v?.n === 2)).toMatchObject({ n: 2 })
   })
 })
+
+describe('write-behind counters: closing while an item loads', () => {
+  it('refuses the change that was waiting for the load instead of dropping it silently', async () => {
+    let releaseLoad!: () => void
+    const gate = new Promise<void>((resolve) => (releaseLoad = resolve))
+    const wire: DynamoWire = {
+      getItem: async (input) => {
+        await gate
+        return t.dynamo.getItem(input)
+      },
+      updateItem: (input) => t.dynamo.updateItem(input),
+      batchGetItem: (input) => t.dynamo.batchGetItem(input),
+    }
+    const counters = store(wire)
+    const pending = counters.add('wb-close-loading', { n: 1 }, ttl)
+    const closed = counters.close()
+    releaseLoad()
+    await expect(pending).rejects.toThrow(/closed/)
+    expect(await closed).toEqual({ unflushed: 0 })
+    expect(await stored('wb-close-loading')).toBeUndefined()
+  })
+})

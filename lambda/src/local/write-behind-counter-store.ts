@@ -176,6 +176,8 @@ export class WriteBehindCounterStore implements CounterStore {
         this.entries.set(key, entry)
       }
       await entry.ready
+      // Closed while the item loaded: a change now would never be written.
+      if (this.closed) throw new Error('usage counters are closed (the proxy is shutting down)')
       // A failed load left the map (load()); an evicted entry is replaced: use the current one.
       if (this.entries.get(key) !== entry) continue
       entry.lastUsed = this.now()
