@@ -16,9 +16,11 @@
 // the process lives on. Temporary names end in `.tmp`, which s3rver's listing ignores (it
 // keeps only names ending in `._S3rver_object`).
 //
-// Why a subclass rather than writing records ourselves: the CLI, `report usage` and
-// `validate --local` read the bucket through the S3 API; keeping s3rver as the only writer
-// of its directory keeps one layout and one code path for local and AWS reads.
+// Why a subclass rather than a layout of our own: the CLI, `report usage` and
+// `validate --local` read the bucket through the S3 API, so s3rver's layout is the one.
+// `serve` itself writes the audit objects through this same class (file-object-store.ts,
+// the default `direct` store writes): one layout and one writer code path, whichever
+// process writes.
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
