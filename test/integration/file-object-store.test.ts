@@ -82,3 +82,14 @@ describe('FileObjectStore', () => {
     expect((await readdir(join(dir, 's3'))).sort()).toEqual([BUCKET])
   })
 })
+
+describe('FileObjectStore: directories it remembers', () => {
+  it('writes again after a day directory it already made was removed behind its back', async () => {
+    const { rm: remove } = await import('node:fs/promises')
+    expect(await objects.create('cleanup/day=01/a', new Uint8Array([1]), 'text/plain')).toBe('created')
+    await remove(join(dir, 's3', BUCKET, 'cleanup'), { recursive: true, force: true })
+    expect(await objects.create('cleanup/day=01/b', new Uint8Array([2]), 'text/plain')).toBe('created')
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'cleanup/day=01/b' }))
+    expect(await got.Body!.transformToString()).toBe('\u0002')
+  })
+})

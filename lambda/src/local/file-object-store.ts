@@ -67,7 +67,7 @@ export class FileObjectStore implements ObjectStore {
     if (await this.exists(key)) return 'exists'
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     // The metadata s3rver itself would keep for a PutObject with this Content-Type.
-    await this.store.putObject({ bucket: this.bucket, key, content, metadata: { 'content-type': contentType } })
+    await this.store.createNew(this.bucket, key, content, { 'content-type': contentType })
     return 'created'
   }
 
