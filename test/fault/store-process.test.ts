@@ -143,10 +143,16 @@ describe('supervised store process with direct store writes (the default)', () =
 
   it('kill -9 of the store process: a request with a loaded token and counters is served and recorded; its counters reach the table once the store is back', async () => {
     const { token } = await proxy.admin.create({ user: 'dora' })
-    const ask = () => fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-5.1-codex', input: 'hi' }) })
+    const ask = () => fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: 'hi' }) })
     const first = await ask()
     expect(first.status).toBe(200)
     await first.text()
+    const at = new Date()
+    const key = spendItemKey('user', 'dora', 'day', at)
+    const table = new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
+    const requestsInTable = async () => (await table.get([key])).get(key)?.[spendAttr('requests', 'day', at)]
+    // Settled (after the response) and written: the counters are loaded in serve.
+    await until('the first request counted in the table', async () => ((await requestsInTable()) === 1 ? true : undefined))
     const stores = proxy.storeProcess!
     const dynamoPort = Number(new URL(stores.dynamodbEndpoint).port)
     process.kill(stores.pid!, 'SIGKILL')
@@ -167,10 +173,7 @@ describe('supervised store process with direct store writes (the default)', () =
       blocker.close()
     }
     await until('healthy again', async () => (stores.health().ok ? true : undefined))
-    const at = new Date()
-    const key = spendItemKey('user', 'dora', 'day', at)
-    const table = new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
-    await until('both requests counted in the table', async () => ((await table.get([key])).get(key)?.[spendAttr('requests', 'day', at)] === 2 ? true : undefined))
+    await until('both requests counted in the table', async () => ((await requestsInTable()) === 2 ? true : undefined))
     expect(proxy.counters!.pendingItems).toBe(0)
   }, 120_000)
 })
