@@ -19,7 +19,7 @@
 // Why a subclass rather than a layout of our own: the CLI, `report usage` and
 // `validate --local` read the bucket through the S3 API, so s3rver's layout is the one.
 // `serve` itself writes the audit objects through this same class (file-object-store.ts,
-// the default `direct` store writes): one layout and one writer code path, whichever
+// the default `direct` store writes), with createNew: one layout and one class, whichever
 // process writes.
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream, rename as renameCallback, writeFile as writeFileCallback } from 'node:fs'

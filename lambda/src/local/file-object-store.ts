@@ -6,8 +6,8 @@
 // parse them (issue 14: s3rver was a quarter of that child's profile). The store child
 // keeps serving the S3 API for the readers (`audit list/show --local`, `report`,
 // `validate --local`); they see these files exactly as if s3rver had written them,
-// because the writer *is* s3rver's store: AtomicFilesystemStore, the same class (and so
-// the same layout and the same temp-then-rename write) the child uses. Serve is the only
+// because the writer *is* s3rver's store: AtomicFilesystemStore, the class the child uses,
+// through its createNew (same layout; the object renamed into place last). Serve is the only
 // writer of the bucket locally (one serve per data directory: local-proxy.ts
 // refuseIfRunning), so a stat is an honest exists-check.
 //
