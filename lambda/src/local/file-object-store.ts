@@ -16,20 +16,18 @@
 // fallback line, as it did for an S3 error.
 import { readFile, stat } from 'node:fs/promises'
 import type { ObjectStore } from '../bodies/object-store.js'
-import { AtomicFilesystemStore } from './atomic-fs-store.js'
+import type { AtomicFilesystemStore } from './atomic-fs-store.js'
 
 export class FileObjectStore implements ObjectStore {
-  private readonly store: AtomicFilesystemStore
+  private loading: Promise<AtomicFilesystemStore> | undefined
   /** Writes in flight by key: a second create of the same key waits for the first (S3 answers a racing conditional write 409). */
   private readonly writing = new Map<string, Promise<'created' | 'exists'>>()
 
   /** `root`: s3rver's directory (the data directory's `s3/`); `bucket`: the audit bucket, created beforehand. */
   constructor(
-    root: string,
+    private readonly root: string,
     private readonly bucket: string,
-  ) {
-    this.store = new AtomicFilesystemStore(root)
-  }
+  ) {}
 
   async create(key: string, body: Uint8Array, contentType: string): Promise<'created' | 'exists'> {
     checkKey(key)
@@ -56,7 +54,7 @@ export class FileObjectStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array | undefined> {
     checkKey(key)
     try {
-      return await readFile(this.objectPath(key))
+      return await readFile(await this.objectPath(key))
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
@@ -67,13 +65,13 @@ export class FileObjectStore implements ObjectStore {
     if (await this.exists(key)) return 'exists'
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
     // The metadata s3rver itself would keep for a PutObject with this Content-Type.
-    await this.store.createNew(this.bucket, key, content, { 'content-type': contentType })
+    await (await this.store()).createNew(this.bucket, key, content, { 'content-type': contentType })
     return 'created'
   }
 
   private async exists(key: string): Promise<boolean> {
     try {
-      await stat(this.objectPath(key))
+      await stat(await this.objectPath(key))
       return true
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
@@ -81,8 +79,23 @@ export class FileObjectStore implements ObjectStore {
     }
   }
 
-  private objectPath(key: string): string {
-    return this.store.getResourcePath(this.bucket, key, 'object')
+  private async objectPath(key: string): Promise<string> {
+    return (await this.store()).getResourcePath(this.bucket, key, 'object')
+  }
+
+  /**
+   * s3rver's store module, loaded on first use: it and its dependencies (lodash, fs-extra)
+   * take ~0.1 s to import, which serve's start-up need not pay (issue 14's start-up goal).
+   */
+  private store(): Promise<AtomicFilesystemStore> {
+    this.loading ??= import('./atomic-fs-store.js').then(
+      (m) => new m.AtomicFilesystemStore(this.root),
+      (err: unknown) => {
+        this.loading = undefined
+        throw err
+      },
+    )
+    return this.loading
   }
 }
 
