@@ -2,7 +2,7 @@
 // Lambda entry (hosts/lambda-entry.ts) and the local host (local/local-proxy.ts) pass what
 // differs — the store transports, the key source, where fallback lines go, how the
 // scanner runs — and get a proxy.
-import type { AlertSink, AuditSink, BodyScanner, HealthCheck, KeySource, Metrics } from './core/ports.js'
+import type { AlertSink, AuditSink, BodyScanner, CounterStore, HealthCheck, KeySource, Metrics } from './core/ports.js'
 import { createProxy, type Proxy, type ProxyDeps } from './core/proxy.js'
 import type { UpstreamPoolFactory } from './core/upstreams/index.js'
 import { inlineBodyScanner } from './core/scanners.js'
@@ -30,6 +30,8 @@ export interface ProxyWiring {
   /** The write-once store of the audit bucket (bodies, blocks, metadata objects): each host picks its transport. */
   objects: ObjectStore
   names: { tokensTable: string; usageTable: string; bucket: string }
+  /** The usage counters; default DynamoDB conditional updates over `dynamo` (the local host keeps them in process). */
+  counters?: CounterStore
   key: KeySource
   /** The upstream pool with its key sources; without one, `key` and config.upstreamUrl. */
   upstreams?: UpstreamPoolFactory
@@ -63,7 +65,7 @@ export function composeProxyDeps(w: ProxyWiring): ProxyDeps {
   return {
     config: w.config,
     tokens: new DynamoTokenStore(w.dynamo, w.names.tokensTable),
-    counters: new DynamoCounterStore(w.dynamo, w.names.usageTable),
+    counters: w.counters ?? new DynamoCounterStore(w.dynamo, w.names.usageTable),
     pricer: pricerFromEnv(w.env),
     scanner: w.runScanner ? w.runScanner(scanner, scannerEnv) : inlineBodyScanner(scanner),
     audit: new ResilientAuditSink(primary, w.writeFallbackLine, w.metrics),

@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { AUDIT_FALLBACK_MARKER } from '../../lambda/src/contracts/audit-record.js'
 import { type RunningStores, startStoreServers } from '../../lambda/src/local/embedded-stores.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
+import { FileObjectStore } from '../../lambda/src/local/file-object-store.js'
 import { ensureBucket } from '../../lambda/src/local/provision.js'
 import { s3Client } from '../../lambda/src/stores/aws-clients.js'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js'
@@ -135,6 +136,51 @@ describe.runIf(canMountTmpfs())('a full disk (real tmpfs)', () => {
       await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: keys[0] }))
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after', Body: Buffer.from('ok') }))
       expect(await listKeys(s3)).toContain('after')
+    }, 60_000)
+  })
+
+  describe("serve's direct object writer (FileObjectStore) alone", () => {
+    let dir: string
+    let stores: RunningStores
+    let s3: S3Client
+    beforeAll(async () => {
+      dir = await mountTmpfs(4 * 1024 * 1024)
+      stores = await startStoreServers({ dataDir: dir })
+      s3 = s3Client({ local: stores, maxAttempts: 1 })
+      await ensureBucket(s3, BUCKET)
+    })
+    afterAll(async () => {
+      await stores.close()
+      unmount(dir)
+    })
+
+    it('rejects the write that does not fit with ENOSPC, keeps every stored object whole, and writes again once there is space', async () => {
+      const objects = new FileObjectStore(join(dir, 's3'), BUCKET)
+      const stored = new Map<string, string>()
+      let refused: unknown
+      for (let i = 0; i < 40 && !refused; i++) {
+        const body = randomBytes(256 * 1024)
+        try {
+          expect(await objects.create(`bodies/r${i}.bin`, body, 'application/octet-stream')).toBe('created')
+          stored.set(`bodies/r${i}.bin`, md5(body))
+        } catch (err) {
+          refused = err
+        }
+      }
+      expect((refused as NodeJS.ErrnoException | undefined)?.code).toBe('ENOSPC')
+      // What the readers (s3rver's API) see: only whole objects, no temporaries.
+      const keys = await listKeys(s3)
+      expect(keys.sort()).toEqual([...stored.keys()].sort())
+      for (const key of keys) {
+        const got = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray()
+        expect(md5(got)).toBe(stored.get(key))
+      }
+      expect(await leftoverTempFiles(join(dir, 's3'))).toEqual([])
+      // The refused key was not half-made: it can be written once there is space.
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: keys[0] }))
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: keys[1] }))
+      expect(await objects.create(`bodies/r${stored.size}.bin`, Buffer.from('ok'), 'text/plain')).toBe('created')
+      expect(await listKeys(s3)).toContain(`bodies/r${stored.size}.bin`)
     }, 60_000)
   })
 

@@ -8,7 +8,10 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spendAttr, spendItemKey } from '../../lambda/src/contracts/counters.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
+import { DynamoCounterStore } from '../../lambda/src/stores/dynamo-counter-store.js'
+import { dynamoHttpFor } from '../../lambda/src/stores/dynamo-http.js'
 import { cli } from '../support/cli.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { CountingMetrics } from '../support/memory-ports.js'
@@ -108,5 +111,69 @@ describe('supervised store process', () => {
     })
     const requestId = res.headers.get('x-codex-proxy-request-id')!
     await until('its record on disk', async () => ((await recordsOnDisk(join(dataDir, 's3'))).some((r) => r.request_id === requestId) ? true : undefined))
+  }, 120_000)
+})
+
+describe('supervised store process with direct store writes (the default)', () => {
+  let upstream: FakeOpenAI
+  let proxy: LocalProxy
+  let dataDir: string
+  const metrics = new CountingMetrics()
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI()
+    dataDir = await mkdtemp(join(tmpdir(), 'cxp-supervise-direct-'))
+    proxy = await startLocalProxy({
+      port: 0,
+      dataDir,
+      upstreamUrl: upstream.url,
+      apiKey: 'sk-upstream',
+      metrics,
+      log: () => {},
+      // A token lookup cached for the whole test: the request below needs no store.
+      config: { tokenCacheMs: 120_000 },
+      // Slow restarts, so the port can be taken before the first one.
+      storeSupervision: { initialDelayMs: 1_000, maxDelayMs: 1_000 },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await proxy?.close()
+    await upstream.close()
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
+  })
+
+  it('kill -9 of the store process: a request with a loaded token and counters is served and recorded; its counters reach the table once the store is back', async () => {
+    const { token } = await proxy.admin.create({ user: 'dora' })
+    const ask = () => fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: 'hi' }) })
+    const first = await ask()
+    expect(first.status).toBe(200)
+    await first.text()
+    const at = new Date()
+    const key = spendItemKey('user', 'dora', 'day', at)
+    const table = new DynamoCounterStore(dynamoHttpFor(proxy.target), proxy.names.usageTable)
+    const requestsInTable = async () => (await table.get([key])).get(key)?.[spendAttr('requests', 'day', at)]
+    // Settled (after the response) and written: the counters are loaded in serve.
+    await until('the first request counted in the table', async () => ((await requestsInTable()) === 1 ? true : undefined))
+    const stores = proxy.storeProcess!
+    const dynamoPort = Number(new URL(stores.dynamodbEndpoint).port)
+    process.kill(stores.pid!, 'SIGKILL')
+    await until('the store process seen down', async () => (stores.health().ok ? undefined : true))
+    // Keep it down (its DynamoDB port held) while the request goes through.
+    const blocker = await hold(dynamoPort)
+    let requestId: string
+    try {
+      const second = await ask()
+      expect(second.status).toBe(200)
+      await second.text()
+      requestId = second.headers.get('x-codex-proxy-request-id')!
+      // serve wrote the record itself; the store process is not needed for it.
+      await until('its record on disk while the store is down', async () => ((await recordsOnDisk(join(dataDir, 's3'))).some((r) => r.request_id === requestId) ? true : undefined))
+      await until('a failed counter write', async () => (metrics.count('LocalCounterFlushFailures') > 0 ? true : undefined))
+      expect(proxy.counters!.pendingItems).toBeGreaterThan(0)
+    } finally {
+      blocker.close()
+    }
+    await until('healthy again', async () => (stores.health().ok ? true : undefined))
+    await until('both requests counted in the table', async () => ((await requestsInTable()) === 2 ? true : undefined))
+    expect(proxy.counters!.pendingItems).toBe(0)
   }, 120_000)
 })

@@ -45,6 +45,12 @@ export const ENV = {
   alertWebhookUrl: 'CODEX_PROXY_ALERT_WEBHOOK_URL',
   /** Path-style S3 addressing, for S3-compatible stores (MinIO, s3rver) behind AWS_ENDPOINT_URL_S3. */
   s3ForcePathStyle: 'CODEX_PROXY_S3_FORCE_PATH_STYLE',
+  /**
+   * Local host with embedded stores: `direct` (default) keeps usage counters in serve's
+   * process (written behind to the table) and writes audit objects straight into the data
+   * directory; `store-api` sends both through the DynamoDB and S3 APIs of the store process.
+   */
+  localStoreWrites: 'CODEX_PROXY_LOCAL_STORE_WRITES',
 } as const
 
 /**

@@ -37,6 +37,8 @@ export const METRIC = {
   upstreamLatency: 'UpstreamLatency',
   /** Local host only: unexpected exits of the embedded store process (each is restarted). */
   localStoreRestarts: 'LocalStoreRestarts',
+  /** Local host only: failed write-behind writes of usage counters to the embedded table (retried; local/write-behind-counter-store.ts). */
+  localCounterFlushFailures: 'LocalCounterFlushFailures',
 } as const
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC]

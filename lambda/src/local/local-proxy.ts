@@ -25,10 +25,12 @@ import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
 import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
 import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
+import { FileObjectStore } from './file-object-store.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
 import { type SupervisedStores, type SupervisorOptions, superviseStores } from './store-supervisor.js'
 import { WorkerBodyScanner } from './worker-scanner.js'
+import { WriteBehindCounterStore } from './write-behind-counter-store.js'
 
 export const LOCAL_NAMES: StackNames = {
   tokensTable: TOKENS_TABLE.defaultName,
@@ -59,6 +61,15 @@ export interface LocalProxyOptions {
    * a fault relay in front of them): provisioned like the embedded ones, never stopped.
    */
   storeEndpoints?: StoreEndpoints
+  /**
+   * With embedded stores (not --aws, not storeEndpoints): `direct` keeps usage counters in
+   * this process, written behind to the table, and writes audit objects straight into the
+   * data directory; `store-api` sends both through the store process's APIs. Default: the
+   * environment's ENV.localStoreWrites, else `direct`.
+   */
+  storeWrites?: LocalStoreWrites
+  /** Write-behind delay of the in-process usage counters (default 100 ms; write-behind-counter-store.ts). */
+  counterFlushIntervalMs?: number
   /** Per-attempt timeout of DynamoDB and S3 calls (default 3 s and 5 s). */
   storeRequestTimeoutMs?: number
   /** Slow-client limits and header size of the HTTP listener (defaults in node-server). */
@@ -73,6 +84,9 @@ export interface LocalProxyOptions {
   env?: Record<string, string | undefined>
 }
 
+export type LocalStoreWrites = 'direct' | 'store-api'
+const STORE_WRITES: readonly LocalStoreWrites[] = ['direct', 'store-api']
+
 export interface LocalProxy {
   url: string
   port: number
@@ -82,6 +96,8 @@ export interface LocalProxy {
   server: RunningNodeServer
   /** The supervised store child process (absent with --aws, in-process or given stores). */
   storeProcess: SupervisedStores | undefined
+  /** The in-process usage counters (storeWrites `direct` with embedded stores), else undefined. */
+  counters: WriteBehindCounterStore | undefined
   /**
    * Graceful stop (SIGTERM, SIGINT, /shutdown): no new exchanges, the running ones get the
    * grace period, then every record is written (S3, else the fallback file and stderr),
@@ -102,6 +118,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
   const host = options.host ?? DEFAULTS.host
   // Checked before any store starts: a missing key_env variable is a startup error.
   const upstreams = options.upstreams && upstreamPoolFactory(options.upstreams, localPoolKeys(options.upstreams, options.env ?? process.env))
+  const storeWrites = localStoreWrites(options)
   await mkdir(options.dataDir, { recursive: true })
 
   let stores: RunningStores | undefined
@@ -138,6 +155,11 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       await ensureBucket(s3, names.bucket)
     }
     const metrics = options.metrics ?? noMetrics
+    // Embedded stores that this process owns (their data directory is ours): counters and
+    // audit objects skip the store process's APIs (write-behind-counter-store.ts,
+    // file-object-store.ts). Given endpoints (fault tests) and --aws keep the API paths.
+    const direct = storeWrites === 'direct' && !options.aws && !options.storeEndpoints
+    const counters = direct ? new WriteBehindCounterStore(dynamo, names.usageTable, { metrics, log, ...(options.counterFlushIntervalMs !== undefined && { flushIntervalMs: options.counterFlushIntervalMs }) }) : undefined
     // Locally the "log stream" is stderr plus a file next to the stores.
     const writeFallbackLine = fallbackLineWriter(join(options.dataDir, FALLBACK_FILE_NAME))
     const apiKey = options.apiKey
@@ -150,8 +172,9 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       env: settingsEnv,
       dynamo,
       names,
+      ...(counters && { counters }),
       // s3rver ignores If-None-Match on PUT (lambda/src/stores/s3-object-store.ts).
-      objects: new S3ObjectStore(s3, names.bucket, target.local ? 'head-then-put' : 'if-none-match'),
+      objects: direct ? new FileObjectStore(join(options.dataDir, 's3'), names.bucket) : new S3ObjectStore(s3, names.bucket, target.local ? 'head-then-put' : 'if-none-match'),
       key: { get: async () => apiKey },
       ...(upstreams && { upstreams }),
       writeFallbackLine,
@@ -196,12 +219,15 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
       admin: new TokenAdmin(doc, names.tokensTable),
       server,
       storeProcess: supervised,
+      counters,
       close: (shutdown) =>
         (closing ??= (async () => {
           // Order matters: every record is produced and written (or turned into a fallback
           // line) before the stores go away.
           const { endedExchanges } = await server.close({ ...options.shutdown, ...shutdown })
           const recordsToFallback = audit.abandon()
+          // The counters' last changes reach the table while it is still there.
+          await counters?.close()
           await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)
@@ -214,6 +240,14 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     await stores?.close()
     throw err
   }
+}
+
+function localStoreWrites(options: LocalProxyOptions): LocalStoreWrites {
+  const value = options.storeWrites ?? (options.env ?? process.env)[ENV.localStoreWrites] ?? 'direct'
+  if (!(STORE_WRITES as readonly string[]).includes(value)) {
+    throw new Error(`${ENV.localStoreWrites} must be one of ${STORE_WRITES.join(', ')} (got ${JSON.stringify(value)})`)
+  }
+  return value as LocalStoreWrites
 }
 
 /**
