@@ -2,7 +2,6 @@
 // `index.handler`). Composes the core (compose.ts) from environment configuration and AWS adapters.
 // Module load only constructs clients (no network): provisioned concurrency runs it
 // ahead of traffic, and the first request reads the key.
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
@@ -11,10 +10,11 @@ import type { Proxy } from '../core/proxy.js'
 import { upstreamPoolFactory } from '../core/upstreams/index.js'
 import { composeProxy } from '../compose.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
-import { s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor } from '../stores/dynamo-http.js'
-import { S3ObjectStore } from '../stores/s3-object-store.js'
+import { S3HttpObjectStore, s3Endpoint } from '../stores/s3-http.js'
+import { SecretsManagerHttp } from '../stores/secrets-manager-http.js'
 import { SecretsManagerKeySource } from '../stores/secrets-manager-key.js'
+import { credentialsFromEnv, regionFromEnv } from '../stores/signed-http.js'
 import { createStreamingHandler } from './lambda.js'
 
 function requiredEnv(name: string): string {
@@ -29,13 +29,14 @@ const metrics = new EmfMetrics()
 function buildProxy(): Proxy {
   const env = process.env
   const config = proxyConfigFromEnv({ [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES), ...env }, PROXY_VERSION)
-  const region = env.AWS_REGION
+  const region = regionFromEnv(env)
+  const credentials = credentialsFromEnv(env)
   // Bounded waits: a slow store must fail closed (503) well inside the Lambda timeout
   // (DynamoDB: the hot path's HOT_PATH_LIMITS).
   const forcePathStyle = parseBoolean(ENV.s3ForcePathStyle, env[ENV.s3ForcePathStyle], false)
   // One Secrets Manager secret per upstream (the Pulumi program writes their ARNs into the
   // pool's env encoding); without a pool, the one secret of the single upstream.
-  const secrets = new SecretsManagerClient({ region })
+  const secrets = new SecretsManagerHttp({ region, credentials, requestTimeoutMs: 5_000, maxAttempts: 3 })
   const names = { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) }
   const pool = upstreamPoolFromEnv(env, { upstreamUrl: config.upstreamUrl, secretArn: env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
   return composeProxy({
@@ -43,7 +44,8 @@ function buildProxy(): Proxy {
     env,
     dynamo: dynamoHttpFor({ region }),
     names,
-    objects: new S3ObjectStore(s3Client({ region, requestTimeoutMs: 5_000, maxAttempts: 3, forcePathStyle }), names.bucket),
+    // The audit bucket through the lean S3 store (s3-http.ts): no SDK in the bundle for it.
+    objects: new S3HttpObjectStore({ bucket: names.bucket, region, endpoint: s3Endpoint(region, env), forcePathStyle, credentials, requestTimeoutMs: 5_000, maxAttempts: 3 }),
     alerts: alertSinkFromEnv(env),
     // Unused: every upstream of the pool has its own key source.
     key: { get: async () => undefined },
