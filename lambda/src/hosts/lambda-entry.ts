@@ -1,14 +1,16 @@
 // Entry of the Lambda bundle (`npm run build` → dist/lambda/index.mjs, handler
 // `index.handler`). Composes the core (compose.ts) from environment configuration and AWS adapters.
-// Module load only constructs clients (no network): provisioned concurrency runs it
-// ahead of traffic, and the first request reads the key.
+// Module load builds the proxy and primes its request path with an in-process dry run
+// (lambda-prime.ts), touching no network: provisioned concurrency runs it ahead of
+// traffic, and the first request reads the key.
 import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
 import { UPSTREAMS_ENV, upstreamPoolFromEnv } from '../contracts/upstreams.js'
-import type { Proxy } from '../core/proxy.js'
+import { createProxy, type Proxy, type ProxyDeps } from '../core/proxy.js'
 import { upstreamPoolFactory } from '../core/upstreams/index.js'
-import { composeProxy } from '../compose.js'
+import { composeProxyDeps } from '../compose.js'
+import type { ProxyConfig } from '../contracts/config.js'
 import { EmfMetrics } from '../observability/emf-metrics.js'
 import { dynamoHttpFor } from '../stores/dynamo-http.js'
 import { S3HttpObjectStore, s3Endpoint } from '../stores/s3-http.js'
@@ -16,6 +18,7 @@ import { SecretsManagerHttp } from '../stores/secrets-manager-http.js'
 import { SecretsManagerKeySource } from '../stores/secrets-manager-key.js'
 import { credentialsFromEnv, regionFromEnv } from '../stores/signed-http.js'
 import { createStreamingHandler } from './lambda.js'
+import { primeRequestPath } from './lambda-prime.js'
 
 function requiredEnv(name: string): string {
   const value = process.env[name]
@@ -26,7 +29,7 @@ function requiredEnv(name: string): string {
 let proxy: Proxy | undefined
 const metrics = new EmfMetrics()
 
-function buildProxy(): Proxy {
+function buildProxy(): { proxy: Proxy; deps: ProxyDeps; config: ProxyConfig } {
   const env = process.env
   const config = proxyConfigFromEnv({ [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES), ...env }, PROXY_VERSION)
   const region = regionFromEnv(env)
@@ -39,7 +42,7 @@ function buildProxy(): Proxy {
   const secrets = new SecretsManagerHttp({ region, credentials, requestTimeoutMs: 5_000, maxAttempts: 3 })
   const names = { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) }
   const pool = upstreamPoolFromEnv(env, { upstreamUrl: config.upstreamUrl, secretArn: env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
-  return composeProxy({
+  const deps = composeProxyDeps({
     config,
     env,
     dynamo: dynamoHttpFor({ region }),
@@ -54,11 +57,25 @@ function buildProxy(): Proxy {
     metrics,
     log: (m) => console.error(m),
   })
+  return { proxy: createProxy(deps), deps, config }
 }
 
-export const handler = createStreamingHandler(() => (proxy ??= buildProxy()), {
+export const handler = createStreamingHandler(() => (proxy ??= buildProxy().proxy), {
   afterInvocation: () => metrics.flush(),
   // Under a Lambda runtime only (not when a test imports this module): hold a fatal
   // error's exit until the records in flight are written (hosts/lambda.ts).
   processGuard: process.env.AWS_LAMBDA_RUNTIME_API ? process : undefined,
 })
+
+// Init: build the proxy now and run the dry request, so the first real request pays only
+// its network calls (bench/lambda-lean-results.md). A failure here is logged and left to
+// the first request, which builds the proxy again and answers as it always did (a bad
+// configuration: 500 with the cause in the log), rather than failing the init phase.
+try {
+  const built = buildProxy()
+  proxy = built.proxy
+  const primed = await primeRequestPath(built.deps, built.config)
+  if (primed.status !== 200) console.error(`lambda init: the priming dry run answered ${primed.status}; the request path is only partly primed`)
+} catch (err) {
+  console.error(`lambda init: not primed: ${err instanceof Error ? err.message : String(err)}`)
+}
