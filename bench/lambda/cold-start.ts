@@ -1,10 +1,10 @@
 // Lambda bundle size (npm run build) and module init time: the bundle imported in N
 // fresh Node processes, median figures.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { buildLambda, LAMBDA_BUNDLE } from '../../lambda/build.js'
+import { dirname, join, resolve } from 'node:path'
+import { buildLambda, LAMBDA_BUNDLE, LAMBDA_OUT_DIR } from '../../lambda/build.js'
 
 const REPO = resolve(import.meta.dirname, '../..')
 
@@ -23,7 +23,9 @@ export interface LambdaFigures {
 
 /**
  * Builds the Lambda bundle of another commit (a detached worktree sharing this
- * node_modules, built with this repository's build script) and returns its path.
+ * node_modules, built with that commit's own build script: "today's" bundle as today's
+ * code builds it, code splitting or not) and returns the path of its entry in a copy of
+ * its whole output directory (the entry may import chunks/ beside it).
  */
 function buildAt(ref: string): { bundle: string; commit: string; bytes: number } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'bench-lambda-base-'))
@@ -31,10 +33,10 @@ function buildAt(ref: string): { bundle: string; commit: string; bytes: number }
     const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: REPO }).toString().trim()
     execFileSync('git', ['worktree', 'add', '--detach', '--quiet', dir, ref], { cwd: REPO, stdio: 'ignore' })
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'))
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { buildLambda } = await import(${JSON.stringify(join(REPO, 'lambda/build.ts'))}); const r = await buildLambda({ quiet: true }); console.log(r.bytes)`], { cwd: dir }).toString()
-    const bundle = join(tmpdir(), `bench-lambda-${commit}.mjs`)
-    copyFileSync(join(dir, LAMBDA_BUNDLE), bundle)
-    return { bundle, commit, bytes: Number(out.trim().split('\n').pop()) }
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { buildLambda } = await import(${JSON.stringify(join(dir, 'lambda/build.ts'))}); const r = await buildLambda({ quiet: true }); console.log(r.bytes)`], { cwd: dir }).toString()
+    const copy = mkdtempSync(join(tmpdir(), `bench-lambda-${commit}-`))
+    cpSync(join(dir, LAMBDA_OUT_DIR), copy, { recursive: true })
+    return { bundle: join(copy, 'index.mjs'), commit, bytes: Number(out.trim().split('\n').pop()) }
   } catch {
     return undefined
   } finally {
@@ -69,7 +71,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
     const v = from.map(f).sort((a, b) => a - b)
     return v[Math.floor(v.length / 2)]!
   }
-  if (base) rmSync(base.bundle, { force: true })
+  if (base) rmSync(dirname(base.bundle), { recursive: true, force: true })
   return {
     bundleKiB: built.bytes / 1024,
     gzipKiB: built.gzipBytes / 1024,
