@@ -27,9 +27,11 @@ function requiredEnv(name: string): string {
 }
 
 let proxy: Proxy | undefined
+let keys: SecretsManagerKeySource[] = []
+let keysRequested = false
 const metrics = new EmfMetrics()
 
-function buildProxy(): { proxy: Proxy; deps: ProxyDeps; config: ProxyConfig } {
+function buildProxy(): { proxy: Proxy; deps: ProxyDeps; config: ProxyConfig; keys: SecretsManagerKeySource[] } {
   const env = process.env
   const config = proxyConfigFromEnv({ [ENV.maxRequestBytes]: String(LAMBDA_MAX_REQUEST_BYTES), ...env }, PROXY_VERSION)
   const region = regionFromEnv(env)
@@ -41,6 +43,7 @@ function buildProxy(): { proxy: Proxy; deps: ProxyDeps; config: ProxyConfig } {
   // pool's env encoding); without a pool, the one secret of the single upstream.
   const secrets = new SecretsManagerHttp({ region, credentials, requestTimeoutMs: 5_000, maxAttempts: 3 })
   const names = { tokensTable: requiredEnv(ENV.tokensTable), usageTable: requiredEnv(ENV.usageTable), bucket: requiredEnv(ENV.bucket) }
+  const keys: SecretsManagerKeySource[] = []
   const pool = upstreamPoolFromEnv(env, { upstreamUrl: config.upstreamUrl, secretArn: env[UPSTREAMS_ENV] ? undefined : requiredEnv(ENV.secretArn) })
   const deps = composeProxyDeps({
     config,
@@ -52,15 +55,34 @@ function buildProxy(): { proxy: Proxy; deps: ProxyDeps; config: ProxyConfig } {
     alerts: alertSinkFromEnv(env),
     // Unused: every upstream of the pool has its own key source.
     key: { get: async () => undefined },
-    upstreams: upstreamPoolFactory(pool, (u) => (u.secret_arn ? new SecretsManagerKeySource(secrets, u.secret_arn) : { get: async () => undefined })),
+    upstreams: upstreamPoolFactory(pool, (u) => {
+      if (!u.secret_arn) return { get: async () => undefined }
+      const key = new SecretsManagerKeySource(secrets, u.secret_arn)
+      keys.push(key)
+      return key
+    }),
     writeFallbackLine: (line) => void process.stdout.write(`${line}\n`),
     metrics,
     log: (m) => console.error(m),
   })
-  return { proxy: createProxy(deps), deps, config }
+  return { proxy: createProxy(deps), deps, config, keys }
 }
 
-export const handler = createStreamingHandler(() => (proxy ??= buildProxy().proxy), {
+function getProxy(): Proxy {
+  if (!proxy) ({ proxy, keys } = buildProxy())
+  // The first invocation asks for the upstream keys at once, so their Secrets Manager reads
+  // run beside the request's token lookup instead of after admission. Not at init: under
+  // provisioned concurrency the environment is frozen after init, and a read frozen in
+  // flight would hold the first request until its timeout. A failed read is not cached
+  // (the request's own read tries again).
+  if (!keysRequested) {
+    keysRequested = true
+    for (const key of keys) void key.get().catch(() => {})
+  }
+  return proxy
+}
+
+export const handler = createStreamingHandler(getProxy, {
   afterInvocation: () => metrics.flush(),
   // Under a Lambda runtime only (not when a test imports this module): hold a fatal
   // error's exit until the records in flight are written (hosts/lambda.ts).
@@ -73,7 +95,7 @@ export const handler = createStreamingHandler(() => (proxy ??= buildProxy().prox
 // configuration: 500 with the cause in the log), rather than failing the init phase.
 try {
   const built = buildProxy()
-  proxy = built.proxy
+  ;({ proxy, keys } = built)
   const primed = await primeRequestPath(built.deps, built.config)
   if (primed.status !== 200) console.error(`lambda init: the priming dry run answered ${primed.status}; the request path is only partly primed`)
 } catch (err) {
