@@ -14,11 +14,13 @@ export interface LambdaFigures {
   topPackages: [string, number][]
   runs: number
   importMs: number
+  /** CPU time of the import (user + system), steadier than wall time on a shared machine. */
+  importCpuMs: number
   firstInvocationMs: number
   nodeStartMs: number
   rssMiB: number
   /** The same measure of another commit's bundle (default `main`), runs interleaved with this one's. */
-  baseline?: { ref: string; commit: string; bundleKiB: number; importMs: number; firstInvocationMs: number } | undefined
+  baseline?: { ref: string; commit: string; bundleKiB: number; importMs: number; importCpuMs: number; firstInvocationMs: number } | undefined
 }
 
 /**
@@ -56,7 +58,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
     process.chdir(cwd)
   }
   const bundle = join(REPO, LAMBDA_BUNDLE)
-  type Sample = { importMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }
+  type Sample = { importMs: number; importCpuMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }
   const samples: Sample[] = []
   const baseSamples: Sample[] = []
   const once = (file: string): Sample => JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, 'init-child.mjs'), file]).toString())
@@ -78,6 +80,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
     topPackages: built.byPackage.slice(0, 6).map(([n, b]) => [n, b / 1024]),
     runs,
     importMs: med((s) => s.importMs),
+    importCpuMs: med((s) => s.importCpuMs),
     firstInvocationMs: med((s) => s.firstInvocationMs),
     nodeStartMs: med((s) => s.nodeStartMs),
     rssMiB: med((s) => s.rssMiB),
@@ -86,6 +89,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
       commit: base.commit,
       bundleKiB: base.bytes / 1024,
       importMs: med((s) => s.importMs, baseSamples),
+      importCpuMs: med((s) => s.importCpuMs, baseSamples),
       firstInvocationMs: med((s) => s.firstInvocationMs, baseSamples),
     },
   }
