@@ -1,8 +1,9 @@
-// Entry of the Lambda bundle (`npm run build` → dist/lambda/index.mjs, handler
-// `index.handler`). Composes the core (compose.ts) from environment configuration and AWS adapters.
-// Module load builds the proxy and primes its request path with an in-process dry run
-// (lambda-prime.ts), touching no network: provisioned concurrency runs it ahead of
-// traffic, and the first request reads the key.
+// Entry of the Lambda bundle (`npm run build` → dist/lambda/index.mjs and its chunks/,
+// handler `index.handler`). Composes the core (compose.ts) from environment configuration
+// and AWS adapters: DynamoDB, S3 and Secrets Manager through signed HTTP without the SDK
+// (stores/signed-http.ts). Module load builds the proxy and primes its request path with an
+// in-process dry run (lambda-prime.ts), touching no network: provisioned concurrency runs
+// it ahead of traffic; the first invocation starts the upstream key reads.
 import { alertSinkFromEnv } from '../alerts/from-env.js'
 import { ENV, LAMBDA_MAX_REQUEST_BYTES, parseBoolean, proxyConfigFromEnv } from '../contracts/config.js'
 import { PROXY_VERSION } from '../contracts/version.js'
