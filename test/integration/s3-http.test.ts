@@ -197,6 +197,22 @@ describe('lean S3 store against a strict fake', () => {
     expect(seen).toHaveLength(1)
   })
 
+  it('surfaces a refused signature by its code and message only, not the string S3 says it signed', async () => {
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your key and signing method.</Message>' +
+      '<AWSAccessKeyId>AKIDEXAMPLE</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256\n20261129T000000Z\n20261129/eu-west-1/s3/aws4_request\nabc</StringToSign><CanonicalRequest>PUT\n/audit-bucket/blocks/x</CanonicalRequest></Error>'
+    script(status(403, xml), ok)
+    const err = (await store().create('blocks/x', Buffer.from('x'), 'text/plain').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error
+    expect(err).toMatchObject({ name: 'SignatureDoesNotMatch', statusCode: 403, retryable: false })
+    expect(err.message).toBe('S3 PutObject: The request signature we calculated does not match the signature you provided. Check your key and signing method.')
+    expect(err.message).not.toContain('AKIDEXAMPLE')
+    expect(err.message).not.toContain('aws4_request')
+    expect(seen).toHaveLength(1)
+  })
+
   it('times out each attempt of a store that accepts the request and never answers, and retries it', async () => {
     script(hang, hang)
     const started = performance.now()
