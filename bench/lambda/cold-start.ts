@@ -1,10 +1,10 @@
 // Lambda bundle size (npm run build) and module init time: the bundle imported in N
 // fresh Node processes, median figures.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { buildLambda, LAMBDA_BUNDLE } from '../../lambda/build.js'
+import { dirname, join, resolve } from 'node:path'
+import { buildLambda, LAMBDA_BUNDLE, LAMBDA_OUT_DIR } from '../../lambda/build.js'
 
 const REPO = resolve(import.meta.dirname, '../..')
 
@@ -14,16 +14,20 @@ export interface LambdaFigures {
   topPackages: [string, number][]
   runs: number
   importMs: number
+  /** CPU time of the import (user + system), steadier than wall time on a shared machine. */
+  importCpuMs: number
   firstInvocationMs: number
   nodeStartMs: number
   rssMiB: number
   /** The same measure of another commit's bundle (default `main`), runs interleaved with this one's. */
-  baseline?: { ref: string; commit: string; bundleKiB: number; importMs: number; firstInvocationMs: number } | undefined
+  baseline?: { ref: string; commit: string; bundleKiB: number; importMs: number; importCpuMs: number; firstInvocationMs: number } | undefined
 }
 
 /**
  * Builds the Lambda bundle of another commit (a detached worktree sharing this
- * node_modules, built with this repository's build script) and returns its path.
+ * node_modules, built with that commit's own build script: "today's" bundle as today's
+ * code builds it, code splitting or not) and returns the path of its entry in a copy of
+ * its whole output directory (the entry may import chunks/ beside it).
  */
 function buildAt(ref: string): { bundle: string; commit: string; bytes: number } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'bench-lambda-base-'))
@@ -31,10 +35,10 @@ function buildAt(ref: string): { bundle: string; commit: string; bytes: number }
     const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: REPO }).toString().trim()
     execFileSync('git', ['worktree', 'add', '--detach', '--quiet', dir, ref], { cwd: REPO, stdio: 'ignore' })
     symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'))
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { buildLambda } = await import(${JSON.stringify(join(REPO, 'lambda/build.ts'))}); const r = await buildLambda({ quiet: true }); console.log(r.bytes)`], { cwd: dir }).toString()
-    const bundle = join(tmpdir(), `bench-lambda-${commit}.mjs`)
-    copyFileSync(join(dir, LAMBDA_BUNDLE), bundle)
-    return { bundle, commit, bytes: Number(out.trim().split('\n').pop()) }
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const { buildLambda } = await import(${JSON.stringify(join(dir, 'lambda/build.ts'))}); const r = await buildLambda({ quiet: true }); console.log(r.bytes)`], { cwd: dir }).toString()
+    const copy = mkdtempSync(join(tmpdir(), `bench-lambda-${commit}-`))
+    cpSync(join(dir, LAMBDA_OUT_DIR), copy, { recursive: true })
+    return { bundle: join(copy, 'index.mjs'), commit, bytes: Number(out.trim().split('\n').pop()) }
   } catch {
     return undefined
   } finally {
@@ -54,7 +58,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
     process.chdir(cwd)
   }
   const bundle = join(REPO, LAMBDA_BUNDLE)
-  type Sample = { importMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }
+  type Sample = { importMs: number; importCpuMs: number; firstInvocationMs: number; nodeStartMs: number; rssMiB: number }
   const samples: Sample[] = []
   const baseSamples: Sample[] = []
   const once = (file: string): Sample => JSON.parse(execFileSync(process.execPath, [join(import.meta.dirname, 'init-child.mjs'), file]).toString())
@@ -69,13 +73,14 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
     const v = from.map(f).sort((a, b) => a - b)
     return v[Math.floor(v.length / 2)]!
   }
-  if (base) rmSync(base.bundle, { force: true })
+  if (base) rmSync(dirname(base.bundle), { recursive: true, force: true })
   return {
     bundleKiB: built.bytes / 1024,
     gzipKiB: built.gzipBytes / 1024,
     topPackages: built.byPackage.slice(0, 6).map(([n, b]) => [n, b / 1024]),
     runs,
     importMs: med((s) => s.importMs),
+    importCpuMs: med((s) => s.importCpuMs),
     firstInvocationMs: med((s) => s.firstInvocationMs),
     nodeStartMs: med((s) => s.nodeStartMs),
     rssMiB: med((s) => s.rssMiB),
@@ -84,6 +89,7 @@ export async function measureLambda(runs: number, baselineRef?: string): Promise
       commit: base.commit,
       bundleKiB: base.bytes / 1024,
       importMs: med((s) => s.importMs, baseSamples),
+      importCpuMs: med((s) => s.importCpuMs, baseSamples),
       firstInvocationMs: med((s) => s.firstInvocationMs, baseSamples),
     },
   }

@@ -74,8 +74,9 @@ function responseStream(res) {
 }
 
 // BENCH_PROFILE_FIRST=FILE: a CPU profile of the first request alone (node:inspector), to
-// see what the first request pays that a warm one does not.
-let profileFirst = process.env.BENCH_PROFILE_FIRST
+// see what the first request pays that a warm one does not. `%p` in FILE becomes the pid
+// (at-cpu-share.ts starts one host per CPU share).
+let profileFirst = process.env.BENCH_PROFILE_FIRST?.replaceAll('%p', String(process.pid))
 async function profiled(run) {
   if (!profileFirst) return run()
   const file = profileFirst

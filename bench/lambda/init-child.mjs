@@ -1,7 +1,8 @@
 // One cold start of the Lambda bundle, in a fresh Node process: the `awslambda` global
 // stubbed as the managed runtime provides it (test/support/awslambda-stub.ts explains
 // the prelude), environment as the Pulumi program sets it, then
-//   import   — module init (what runs at cold start / provisioned-concurrency init);
+//   import   — module init (what runs at cold start / provisioned-concurrency init), wall
+//              and CPU time (CPU is steadier on a shared machine);
 //   first    — the first invocation (GET /healthz: builds the proxy and its AWS
 //              clients, touches no network).
 // Prints one JSON line. Plain JS so that no loader sits between Node and the bundle.
@@ -29,9 +30,11 @@ Object.assign(process.env, {
   CODEX_PROXY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-openai-key',
 })
 
+const c0 = process.cpuUsage()
 const t0 = performance.now()
 const { handler } = await import(bundle)
 const t1 = performance.now()
+const c1 = process.cpuUsage(c0)
 const stream = new PassThrough()
 stream.resume()
 const event = {
@@ -44,4 +47,4 @@ const event = {
 }
 await handler(event, stream, {})
 const t2 = performance.now()
-process.stdout.write(`${JSON.stringify({ nodeStartMs: t0, importMs: t1 - t0, firstInvocationMs: t2 - t1, rssMiB: process.memoryUsage().rss / 2 ** 20 })}\n`)
+process.stdout.write(`${JSON.stringify({ nodeStartMs: t0, importMs: t1 - t0, importCpuMs: (c1.user + c1.system) / 1000, firstInvocationMs: t2 - t1, rssMiB: process.memoryUsage().rss / 2 ** 20 })}\n`)

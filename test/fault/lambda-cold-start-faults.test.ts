@@ -1,23 +1,22 @@
 // The Lambda bundle's entry composed as deployed, at cold start, when its dependencies
-// fail: Secrets Manager (mocked: no emulator) unavailable, DynamoDB (real dynalite
+// fail: Secrets Manager (a loopback fake of GetSecretValue: no emulator) unavailable, DynamoDB (real dynalite
 // behind a fault relay) hung. Each fails closed with a clear 5xx before the upstream is
 // called, and the next request retries.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
-import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
 import { captureStream, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 import { hostPort, startTcpFaultProxy, type TcpFaultProxy } from '../support/tcp-fault-proxy.js'
-import { deployedLambdaEnv } from '../support/lambda-env.js'
+import { deployedLambdaEnv, TEST_SECRET_ARN } from '../support/lambda-env.js'
+import { type FakeSecretsManager, startFakeSecretsManager } from '../lambda-runtime/support/fake-secrets-manager.js'
 
 installAwslambdaStub()
-const secrets = mockClient(SecretsManagerClient)
 
 let upstream: FakeOpenAI
 let stores: TestStores
+let secrets: FakeSecretsManager
 let dynamoRelay: TcpFaultProxy
 let admin: TokenAdmin
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
@@ -37,7 +36,8 @@ beforeAll(async () => {
   stores = await startTestStores()
   dynamoRelay = await startTcpFaultProxy(hostPort(stores.target.local!.dynamodbEndpoint))
   admin = new TokenAdmin(stores.doc, stores.names.tokensTable)
-  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url, { dynamodb: dynamoRelay.url }))
+  secrets = await startFakeSecretsManager({})
+  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url, { dynamodb: dynamoRelay.url }), { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url })
   // EMF lines and fallback lines go to stdout in Lambda; keep the test output readable.
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
   handler = (await import('../../lambda/src/hosts/lambda-entry.js')).handler as never
@@ -47,9 +47,12 @@ afterAll(async () => {
   await dynamoRelay.close()
   await upstream.close()
   await stores.close()
+  await secrets.close()
+  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
 })
 beforeEach(async () => {
-  secrets.reset()
+  secrets.calls.length = 0
+  secrets.fail(0)
   await dynamoRelay.setMode('pass')
 })
 
@@ -59,7 +62,9 @@ describe('Secrets Manager unavailable at cold start', () => {
   it('answers 503 key_unavailable without calling the upstream, then serves once the key can be read', async () => {
     const token = await newToken()
     const calls = upstream.requests.length
-    secrets.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' })).resolves({ SecretString: 'sk-after-outage' })
+    secrets.secrets.set(TEST_SECRET_ARN, 'sk-after-outage')
+    // Every attempt of the first read fails (the client makes 3).
+    secrets.fail(3)
 
     const first = await invoke(token)
     expect(first.metadata.statusCode).toBe(503)
@@ -69,14 +74,14 @@ describe('Secrets Manager unavailable at cold start', () => {
     const second = await invoke(token)
     expect(second.metadata.statusCode).toBe(200)
     expect(second.body).toContain('response.completed')
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2)
+    expect(secrets.calls).toHaveLength(4)
     expect(upstream.requests.at(-1)!.headers.authorization).toBe('Bearer sk-after-outage')
   })
 })
 
 describe('DynamoDB hung at cold start', () => {
   it('fails closed with 503 token_lookup_failed well inside the Lambda timeout', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-key' })
+    secrets.secrets.set(TEST_SECRET_ARN, 'sk-key')
     const token = await newToken()
     await dynamoRelay.setMode('hang')
     const res = await invoke(token)
@@ -87,7 +92,7 @@ describe('DynamoDB hung at cold start', () => {
   })
 
   it('serves the next request once DynamoDB answers again', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-key' })
+    secrets.secrets.set(TEST_SECRET_ARN, 'sk-key')
     const token = await newToken()
     await dynamoRelay.setMode('hang')
     expect((await invoke(token)).metadata.statusCode).toBe(503)

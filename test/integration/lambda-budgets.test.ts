@@ -1,25 +1,24 @@
 // Budgets through the Lambda entry, composed as deployed: DynamoDB and S3 are the real
 // emulators, the alarm topic is a loopback fake of SNS's Publish (reached through
-// AWS_ENDPOINT_URL_SNS, as the SDKs would be), Secrets Manager is mocked.
+// AWS_ENDPOINT_URL_SNS, as the SDKs would be), Secrets Manager a loopback fake of GetSecretValue.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
-import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ENV } from '../../lambda/src/contracts/config.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
 import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
-import { deployedLambdaEnv } from '../support/lambda-env.js'
+import { deployedLambdaEnv, TEST_SECRET_ARN } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
+import { type FakeSecretsManager, startFakeSecretsManager } from '../lambda-runtime/support/fake-secrets-manager.js'
 
 installAwslambdaStub()
-mockClient(SecretsManagerClient).on(GetSecretValueCommand).resolves({ SecretString: 'sk-test' })
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:codex-proxy-alarms'
 
 let upstream: FakeOpenAI
 let stores: TestStores
+let secrets: FakeSecretsManager
 let sns: Server
 const published: URLSearchParams[] = []
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
@@ -43,7 +42,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => sns.listen(0, '127.0.0.1', r))
   upstream = await startFakeOpenAI()
   stores = await startTestStores()
+  secrets = await startFakeSecretsManager({ [TEST_SECRET_ARN]: 'sk-test' })
   Object.assign(process.env, deployedLambdaEnv(stores, upstream.url), {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     [ENV.alertTopicArn]: TOPIC,
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as AddressInfo).port}/`,
   })
@@ -55,6 +56,8 @@ afterAll(async () => {
   vi.restoreAllMocks()
   await upstream.close()
   await stores.close()
+  await secrets.close()
+  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
   sns.closeAllConnections()
   await new Promise((r) => sns.close(r))
 })

@@ -2,10 +2,9 @@
 // encoding with an Anthropic upstream (its key from its Secrets Manager secret, mocked) and
 // a keyless Bedrock upstream (signed with the credential chain, as the function role would);
 // DynamoDB and S3 on the real emulators; the strict fake Anthropic/Bedrock on loopback.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
-import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FakeSecretsManager, startFakeSecretsManager } from '../lambda-runtime/support/fake-secrets-manager.js'
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { ENV } from '../../lambda/src/contracts/config.js'
 import { parseUpstreamPool, UPSTREAMS_ENV, upstreamPoolToEnv } from '../../lambda/src/contracts/upstreams.js'
@@ -17,7 +16,7 @@ import { deployedLambdaEnv } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 
 installAwslambdaStub()
-const secrets = mockClient(SecretsManagerClient)
+let secrets: FakeSecretsManager
 const ARN_CLAUDE = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-upstream-claude-CCCCCC'
 
 let fake: FakeAnthropic
@@ -50,12 +49,14 @@ beforeAll(async () => {
   const env = deployedLambdaEnv(stores, 'http://127.0.0.1:9')
   Object.assign(process.env, env, { [UPSTREAMS_ENV]: upstreamPoolToEnv(pool) })
   delete process.env[ENV.secretArn]
-  secrets.on(GetSecretValueCommand, { SecretId: ARN_CLAUDE }).resolves({ SecretString: fake.key })
+  secrets = await startFakeSecretsManager({ [ARN_CLAUDE]: fake.key })
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.url
   handler = (await import('../../lambda/src/hosts/lambda-entry.js')).handler as never
 }, 60_000)
 afterAll(async () => {
   delete process.env[UPSTREAMS_ENV]
-  await Promise.all([fake.close(), stores.close()])
+  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
+  await Promise.all([fake.close(), stores.close(), secrets.close()])
 })
 
 const codexBody = (model: string) =>

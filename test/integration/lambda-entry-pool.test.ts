@@ -1,9 +1,7 @@
 // The Lambda entry with an upstream pool, composed as deployed: the pool from its env
-// encoding, one Secrets Manager secret per upstream (mocked: no emulator), DynamoDB and S3
+// encoding, one Secrets Manager secret per upstream (a loopback fake of GetSecretValue), DynamoDB and S3
 // on the real emulators, upstreams on loopback.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
-import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { ENV } from '../../lambda/src/contracts/config.js'
@@ -15,15 +13,16 @@ import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '
 import { startAzureFake, startRateLimited, type FakeOpenAI } from '../support/fake-upstreams.js'
 import { deployedLambdaEnv } from '../support/lambda-env.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
+import { type FakeSecretsManager, startFakeSecretsManager } from '../lambda-runtime/support/fake-secrets-manager.js'
 
 installAwslambdaStub()
-const secrets = mockClient(SecretsManagerClient)
 const ARN_OA = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-upstream-oa-AAAAAA'
 const ARN_AZ = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:codex-proxy-upstream-az-BBBBBB'
 
 let limited: FakeOpenAI & { limited: boolean }
 let azure: FakeOpenAI
 let stores: TestStores
+let secrets: FakeSecretsManager
 let token: string
 let session: string
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
@@ -51,8 +50,8 @@ beforeAll(async () => {
   delete env[ENV.secretArn]
   Object.assign(process.env, env, { [UPSTREAMS_ENV]: upstreamPoolToEnv(pool) })
   delete process.env[ENV.secretArn]
-  secrets.on(GetSecretValueCommand, { SecretId: ARN_OA }).resolves({ SecretString: 'sk-oa' })
-  secrets.on(GetSecretValueCommand, { SecretId: ARN_AZ }).resolves({ SecretString: 'az-secret-key' })
+  secrets = await startFakeSecretsManager({ [ARN_OA]: 'sk-oa', [ARN_AZ]: 'az-secret-key' })
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.url
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk))
     return true
@@ -62,7 +61,8 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.restoreAllMocks()
   delete process.env[UPSTREAMS_ENV]
-  await Promise.all([limited.close(), azure.close(), stores.close()])
+  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
+  await Promise.all([limited.close(), azure.close(), stores.close(), secrets.close()])
 })
 
 describe('Lambda entry with an upstream pool', () => {

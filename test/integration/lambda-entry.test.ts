@@ -1,8 +1,7 @@
 // The Lambda bundle's entry, composed exactly as deployed: DynamoDB and S3 are the real
-// emulators (reached through AWS_ENDPOINT_URL_*), Secrets Manager is mocked (no emulator).
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+// emulators (reached through AWS_ENDPOINT_URL_*), Secrets Manager a loopback fake of
+// GetSecretValue (no emulator package; the fake checks the request is signed).
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda'
-import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import { TokenAdmin } from '../../lambda/src/stores/token-admin.js'
@@ -10,13 +9,14 @@ import { scanAuditRecords } from '../../ops-cli/src/lib/audit-scan.js'
 import { invokeStreamingHandler, functionUrlEvent, installAwslambdaStub } from '../support/awslambda-stub.js'
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
-import { deployedLambdaEnv } from '../support/lambda-env.js'
+import { deployedLambdaEnv, TEST_SECRET_ARN } from '../support/lambda-env.js'
+import { type FakeSecretsManager, startFakeSecretsManager } from '../lambda-runtime/support/fake-secrets-manager.js'
 
 installAwslambdaStub()
-const secrets = mockClient(SecretsManagerClient)
 
 let upstream: FakeOpenAI
 let stores: TestStores
+let secrets: FakeSecretsManager
 let token: string
 let handler: (event: LambdaFunctionURLEvent, stream: never, context: Context) => Promise<void>
 let stdout: string[] = []
@@ -28,7 +28,8 @@ beforeAll(async () => {
   upstream = await startFakeOpenAI()
   stores = await startTestStores()
   token = (await new TokenAdmin(stores.doc, stores.names.tokensTable).create({ user: 'lambda-user', team: 'ops' })).token
-  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url))
+  secrets = await startFakeSecretsManager({})
+  Object.assign(process.env, deployedLambdaEnv(stores, upstream.url), { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url })
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk))
     return true
@@ -39,6 +40,8 @@ afterAll(async () => {
   vi.restoreAllMocks()
   await upstream.close()
   await stores.close()
+  await secrets.close()
+  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER
 })
 
 const auth = () => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
@@ -46,12 +49,12 @@ const body = JSON.stringify({ model: 'gpt-5.1-codex', stream: true, input: 'hi' 
 
 describe('Lambda entry (deployed composition)', () => {
   it('reads the key from Secrets Manager lazily, once, and uses it upstream', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-from-secrets-manager\n' })
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0) // nothing at module load
+    secrets.secrets.set(TEST_SECRET_ARN, 'sk-from-secrets-manager\n')
+    expect(secrets.calls).toHaveLength(0) // nothing at module load
     const first = await invoke(functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body }))
     await invoke(functionUrlEvent({ rawPath: '/v1/responses', headers: auth(), body }))
     expect(first.metadata.statusCode).toBe(200)
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1)
+    expect(secrets.calls).toEqual([{ secretId: TEST_SECRET_ARN, signed: true }])
     expect(upstream.requests.at(-1)!.headers.authorization).toBe('Bearer sk-from-secrets-manager')
   })
 
@@ -68,8 +71,8 @@ describe('Lambda entry (deployed composition)', () => {
   })
 
   it('re-reads the key once when the upstream rejects it (rotation)', async () => {
-    secrets.reset()
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'sk-rotated' })
+    secrets.calls.length = 0
+    secrets.secrets.set(TEST_SECRET_ARN, 'sk-rotated')
     upstream.override = (req, res) => {
       if (req.headers.authorization === 'Bearer sk-rotated') return false
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}')
@@ -81,6 +84,6 @@ describe('Lambda entry (deployed composition)', () => {
     vi.useRealTimers()
     upstream.override = undefined
     expect(res.metadata.statusCode).toBe(200)
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1)
+    expect(secrets.calls).toHaveLength(1)
   })
 })

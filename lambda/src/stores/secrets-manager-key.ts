@@ -3,15 +3,19 @@
 // cached for the container's life, re-read when the upstream rejects it (rotation) —
 // at most once per `minRereadMs`, so a bad key cannot turn every request into a
 // Secrets Manager call. A failed read is not cached: the next request tries again.
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { KeySource } from '../core/ports.js'
+
+/** Reads a secret's string (the Lambda: secrets-manager-http.ts, without the SDK). */
+export interface SecretReader {
+  getSecretString(secretId: string): Promise<string | undefined>
+}
 
 export class SecretsManagerKeySource implements KeySource {
   private current: Promise<string> | undefined
   private lastReadAt = -Infinity
 
   constructor(
-    private readonly client: SecretsManagerClient,
+    private readonly client: SecretReader,
     private readonly secretId: string,
     private readonly minRereadMs = 30_000,
     private readonly monotonic: () => number = () => performance.now(),
@@ -39,8 +43,7 @@ export class SecretsManagerKeySource implements KeySource {
   }
 
   private async read(): Promise<string> {
-    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))
-    const key = SecretString?.trim()
+    const key = (await this.client.getSecretString(this.secretId))?.trim()
     if (!key) throw new Error('the OpenAI key secret has no value (set it with `aws secretsmanager put-secret-value`)')
     return key
   }

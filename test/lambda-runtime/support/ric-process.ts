@@ -6,7 +6,7 @@
 // identity in the AWS_LAMBDA_* variables Lambda sets
 // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -31,7 +31,8 @@ export interface RicProcess {
 /** A task root with the bundle and nothing else, as `pulumi up` deploys dist/lambda. */
 export function taskRootFrom(bundleDir: string): string {
   const root = mkdtempSync(join(tmpdir(), 'cxp-task-root-'))
-  for (const name of readdirSync(bundleDir)) copyFileSync(join(bundleDir, name), join(root, name))
+  // The whole directory: the entry imports its chunks (chunks/) by relative path.
+  cpSync(bundleDir, root, { recursive: true })
   return root
 }
 
