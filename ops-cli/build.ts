@@ -16,6 +16,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 
 import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Interfaces } from '@oclif/core'
+import { dynalitePlugin } from './dynalite-plugin.js'
 import { priceDataPlugin } from '../lambda/price-data-plugin.js'
 import { PRICE_PROVIDER_IDS } from '../lambda/src/pricing/package-prices.js'
 import { CLI_DIST, CURRENT_FILE, fileStamp, type FileStamp, STAMP_VERSION } from './bin/bundle-stamp.js'
@@ -24,7 +25,7 @@ const REPO = resolve(import.meta.dirname, '..')
 const COMMANDS_DIR = 'ops-cli/src/commands'
 const KEEP_BUILDS = 3
 /** Files that change what the bundle does without being esbuild inputs. */
-const STAMPED_FILES = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'ops-cli/build.ts', 'ops-cli/bin/bundle-stamp.js', 'lambda/price-data-plugin.ts']
+const STAMPED_FILES = ['package.json', 'package-lock.json', 'node_modules/.package-lock.json', 'ops-cli/build.ts', 'ops-cli/bin/bundle-stamp.js', 'ops-cli/dynalite-plugin.ts', 'lambda/price-data-plugin.ts']
 
 export interface CliBuild {
   /** Absolute directory of the build. */
@@ -87,15 +88,13 @@ export async function buildCli(options: { quiet?: boolean; distDir?: string; ext
       sourcemap: 'linked',
       legalComments: 'linked',
       mainFields: ['module', 'main'],
-      // dynalite require()s its actions by computed name and classic-level (its LevelDB)
-      // finds its native prebuilds beside its own files: both load from node_modules, as
-      // does s3rver with them (they run only in the store child).
+      // classic-level (dynalite's LevelDB) finds its native prebuilds beside its own files.
       // ink (under @oclif/table) imports react-devtools-core only when DEV=true; not installed.
       // typescript: oclif reads a tsconfig with it only for plugins run from TypeScript sources.
-      external: ['dynalite', 's3rver', 'classic-level', 'react-devtools-core', 'typescript'],
+      external: ['classic-level', 'react-devtools-core', 'typescript'],
       banner: { js: "import { createRequire as __cxpCreateRequire } from 'node:module'; const require = __cxpCreateRequire(import.meta.url);" },
       // The same price data as the Lambda: the providers the pricer uses (lambda/price-data-plugin.ts).
-      plugins: [priceDataPlugin(PRICE_PROVIDER_IDS)],
+      plugins: [priceDataPlugin(PRICE_PROVIDER_IDS), dynalitePlugin()],
       metafile: true,
       logLevel: options.quiet ? 'silent' : 'warning',
     })

@@ -23,7 +23,7 @@ import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
-import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
+import type { RunningStores, StoreEndpoints } from './embedded-stores.js'
 import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
 import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
@@ -118,7 +118,9 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     target = { local: options.storeEndpoints }
   } else {
     await refuseIfRunning(options.dataDir)
-    if (options.storesInProcess) stores = await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
+    // dynalite and s3rver load only here: normally they run in the store child, and
+    // importing them would cost serve ~1.3 MB of modules at start and in memory.
+    if (options.storesInProcess) stores = await (await import('./embedded-stores.js')).startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
     else stores = supervised = await superviseStores({ dataDir: options.dataDir, log, ...(options.metrics && { metrics: options.metrics }), ...options.storeSupervision })
     names = LOCAL_NAMES
     target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
