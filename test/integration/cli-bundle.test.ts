@@ -99,6 +99,16 @@ describe('serve from the bundle', () => {
     expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('secret_detected')
   })
 
+  it('a second serve on the same data directory is refused, and the first keeps serving', async () => {
+    // serve starts its store child before loading the proxy (early-stores.ts); the
+    // refusal must still come before that child touches the LevelDB of the first.
+    const second = await cli(['serve', '--port', '0', '--data-dir', dataDir, '--upstream-url', upstream.url], { env: env('bundle'), stdin: '' })
+    expect(second.code).toBe(1)
+    // oclif wraps the message at the terminal width behind " ›" markers.
+    expect(second.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')).toContain(`codex-proxy serve is already running for data dir ${dataDir}`)
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200)
+  })
+
   it('lists tokens from the bundle', async () => {
     const r = await cli(['tokens', 'list', '--local', '--data-dir', dataDir, '--json'], { env: env('bundle') })
     expect(r.code, r.stderr).toBe(0)
