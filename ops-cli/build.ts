@@ -12,8 +12,8 @@
 // its inputs (ops-cli/bin/bundle-stamp.js): a `serve` started from an older build keeps
 // loading its chunks and child entries while a new build lands. The last KEEP_BUILDS stay.
 import { createHash } from 'node:crypto'
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve } from 'node:path'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Interfaces } from '@oclif/core'
 import { dynalitePlugin } from './dynalite-plugin.js'
@@ -89,23 +89,14 @@ export async function buildCli(options: { quiet?: boolean; distDir?: string; ext
       legalComments: 'linked',
       mainFields: ['module', 'main'],
       // classic-level (dynalite's LevelDB) finds its native prebuilds beside its own files.
-      // ink (under @oclif/table) imports react-devtools-core only when DEV=true; not installed.
       // typescript: oclif reads a tsconfig with it only for plugins run from TypeScript sources.
-      external: ['classic-level', 'react-devtools-core', 'typescript'],
+      external: ['classic-level', 'typescript'],
       banner: { js: "import { createRequire as __cxpCreateRequire } from 'node:module'; const require = __cxpCreateRequire(import.meta.url);" },
       // The same price data as the Lambda: the providers the pricer uses (lambda/price-data-plugin.ts).
       plugins: [priceDataPlugin(PRICE_PROVIDER_IDS), dynalitePlugin()],
       metafile: true,
       logLevel: options.quiet ? 'silent' : 'warning',
     })
-
-    // yoga-wasm-web (ink's layout engine, under @oclif/table) reads yoga.wasm beside the
-    // module that holds it: put a copy beside each output that holds it.
-    for (const [out, meta] of Object.entries(result.metafile.outputs)) {
-      if (Object.keys(meta.inputs).some((i) => i.endsWith('yoga-wasm-web/dist/node.js'))) {
-        await copyFile(join(REPO, 'node_modules/yoga-wasm-web/dist/yoga.wasm'), join(REPO, dirname(out), 'yoga.wasm'))
-      }
-    }
 
     const inputs: Record<string, FileStamp> = {}
     for (const path of Object.keys(result.metafile.inputs)) {
