@@ -142,8 +142,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     const dynamo = target.local ? dynamoHttpFor(target, dynamoLimits) : sdkDynamoWire(sdk)
     const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: options.storeRequestTimeoutMs ?? 5_000 })
     if (stores) {
-      await ensureTables(sdk, names)
-      await ensureBucket(s3, names.bucket)
+      await Promise.all([ensureTables(sdk, names), ensureBucket(s3, names.bucket)])
     }
     const metrics = options.metrics ?? noMetrics
     // Locally the "log stream" is stderr plus a file next to the stores.
