@@ -21,9 +21,18 @@ const distDir = process.env.CODEX_PROXY_CLI_DIST ? resolve(process.env.CODEX_PRO
 const bundle = mode === 'sources' ? { stale: 'CODEX_PROXY_CLI=sources' } : currentBundle(root, distDir)
 const trace = (line) => process.env.CODEX_PROXY_CLI_TRACE === '1' && process.stderr.write(`codex-proxy: ${line}\n`)
 
+// A build that passes the stamp but does not load (a file deleted from it by hand) is
+// treated like a stale one; nothing has run yet at that point.
+let execute
 if ('dir' in bundle) {
+  try {
+    ;({ execute } = await import(pathToFileURL(join(bundle.dir, 'main.js')).href))
+  } catch (err) {
+    bundle.stale = `the bundle does not load: ${err instanceof Error ? err.message : String(err)}`
+  }
+}
+if (execute) {
   trace(`bundle ${bundle.dir}`)
-  const { execute } = await import(pathToFileURL(join(bundle.dir, 'main.js')).href)
   await execute({ dir: pathToFileURL(join(bundle.dir, 'package.json')).href })
 } else if (mode === 'bundle') {
   process.stderr.write(`codex-proxy: CODEX_PROXY_CLI=bundle but the bundle cannot run: ${bundle.stale}\n`)

@@ -88,6 +88,15 @@ describe('serve from the bundle', () => {
     })
     expect(ok.status).toBe(200)
     await ok.text()
+    // Its audit record went through the bundled s3rver of the store child; read back by the bundled CLI.
+    let rows: { status?: number }[] = []
+    for (let i = 0; i < 50 && rows.length === 0; i++) {
+      const listed = await cli(['audit', 'list', '--local', '--data-dir', dataDir, '--json'], { env: env('bundle') })
+      expect(listed.code, listed.stderr).toBe(0)
+      rows = (JSON.parse(listed.stdout) as { rows: { status?: number }[] }).rows
+      if (rows.length === 0) await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(rows).toHaveLength(1)
     // Above the 64 KiB inline threshold of lambda/src/local/worker-scanner.ts.
     const large = JSON.stringify({ model: 'gpt-5', input: `${'x'.repeat(100_000)} key AKIAFAKE2AKEWDGZ7S6P secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEYAWS` })
     const blocked = await fetch(`${serve.url}/v1/responses`, {
@@ -138,6 +147,17 @@ describe('a stale bundle never runs', () => {
     expect(r.stderr).toContain(`codex-proxy: bundle ${again.dir}`)
     // The older build stays for a `serve` still running from it.
     expect(await readdir(distDir)).toEqual(expect.arrayContaining([built.build, again.build]))
+  })
+
+  it('runs the sources when the current build passes the stamp but does not load', async () => {
+    const current = JSON.parse(await readFile(join(distDir, 'current.json'), 'utf8')) as { build: string }
+    const dir = join(distDir, current.build)
+    const chunk = /"\.\/(chunks\/[^"]+\.js)"/.exec(await readFile(join(dir, 'main.js'), 'utf8'))![1]!
+    await rm(join(dir, chunk))
+    const r = await cli(['--help'], { env: env('auto') })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain('codex-proxy: sources through tsx (the bundle does not load:')
+    expect(r.stdout).toContain('TOPICS')
   })
 
   it('rejects an unknown CODEX_PROXY_CLI mode', async () => {
