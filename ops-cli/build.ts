@@ -19,7 +19,7 @@ import type { Interfaces } from '@oclif/core'
 import { dynalitePlugin } from './dynalite-plugin.js'
 import { priceDataPlugin } from '../lambda/price-data-plugin.js'
 import { PRICE_PROVIDER_IDS } from '../lambda/src/pricing/package-prices.js'
-import { CLI_DIST, CURRENT_FILE, fileStamp, type FileStamp, STAMP_VERSION } from './bin/bundle-stamp.js'
+import { CLI_DIST, CURRENT_FILE, currentBundle, fileStamp, type FileStamp, STAMP_VERSION } from './bin/bundle-stamp.js'
 
 const REPO = resolve(import.meta.dirname, '..')
 const COMMANDS_DIR = 'ops-cli/src/commands'
@@ -157,6 +157,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // --prepare (npm's prepare hook): a failed build must not fail `npm install`, since
   // the bin then runs the sources; say so and go on.
   const prepare = process.argv.includes('--prepare')
+  // --if-stale (npm test's pretest): nothing to do when the current build still matches.
+  const current = process.argv.includes('--if-stale') ? currentBundle(REPO) : undefined
+  if (current && 'dir' in current) {
+    console.log(`${relative(REPO, current.dir)}: up to date`)
+    process.exit(0)
+  }
   try {
     const built = await buildCli()
     console.log(`${CLI_DIST}/${built.build}: ${built.inputs} inputs stamped, ${built.ms.toFixed(0)} ms`)
