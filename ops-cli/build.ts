@@ -57,10 +57,13 @@ export async function buildCli(options: { quiet?: boolean; distDir?: string; ext
   const started = performance.now()
   const distRoot = options.distDir ?? join(REPO, CLI_DIST)
   const commands = await walk(COMMANDS_DIR)
-  // Stamp before building: an edit made during the build then shows as stale later.
+  // Stamp before building: an edit made while esbuild reads the sources then shows as
+  // stale later instead of being stamped as built. Which sources are inputs is known only
+  // after the build, so every TypeScript file of the two source trees is stamped now.
   const stampOf = (path: string): FileStamp => fileStamp(REPO, path) ?? (() => { throw new Error(`${path}: not found`) })()
   const preStamps = new Map<string, FileStamp>()
-  for (const path of [...commands.files, ...commands.dirs]) preStamps.set(path, stampOf(path))
+  const sources = [...(await walk('lambda/src')).files, ...(await walk('ops-cli/src')).files]
+  for (const path of [...sources, ...commands.files, ...commands.dirs]) preStamps.set(path, stampOf(path))
 
   // Imported here: esbuild is a devDependency, and `prepare` runs on production installs too.
   const { build } = await import('esbuild')
@@ -103,7 +106,8 @@ export async function buildCli(options: { quiet?: boolean; distDir?: string; ext
       if (path.includes('node_modules/') || path.startsWith('<')) continue
       inputs[path] = preStamps.get(path) ?? stampOf(path)
     }
-    for (const [path, s] of preStamps) inputs[path] = s
+    // The command tree whole (its directories too: a new command file changes them).
+    for (const path of [...commands.files, ...commands.dirs]) inputs[path] = preStamps.get(path)!
     for (const path of [...STAMPED_FILES, ...(options.extraInputs ?? [])]) {
       const s = fileStamp(REPO, path)
       if (s) inputs[path] = s
