@@ -145,11 +145,12 @@ export function renderResults(input: ResultsInput): { latest: string; file: stri
       '',
       `Median of ${st.runs} fresh processes each (\`node ops-cli/bin/run.js …\` as installed; the data directory provisioned by an earlier start).`,
       '',
-      '| `serve` spawn → first 200 on /healthz | `codex-proxy --help` | `codex-proxy tokens list --local` |',
-      '|---|---|---|',
-      `| ${f(st.serveToHealthzMs, 0)} ms | ${f(st.cliHelpMs, 0)} ms | ${f(st.tokensListLocalMs, 0)} ms |`,
+      '| `serve` spawn → first 200 on /healthz | `codex-proxy --help` | `codex-proxy tokens list --local` | `serve` VmRSS idle (2 s after /healthz) | its child processes |',
+      '|---|---|---|---|---|',
+      `| ${f(st.serveToHealthzMs, 0)} ms | ${f(st.cliHelpMs, 0)} ms | ${f(st.tokensListLocalMs, 0)} ms | ${f(st.serveIdleRssMiB)} MiB | ${f(st.childrenIdleRssMiB)} MiB |`,
       '',
     )
+    goals.push(`| RSS idle (\`serve\`; its store child apart) | ≤ 80 MiB | ${f(st.serveIdleRssMiB)} MiB (+ ${f(st.childrenIdleRssMiB)} MiB) | ${met(st.serveIdleRssMiB <= 80)} |`)
     goals.push(`| start → /healthz | ≤ 0.5 s | ${f(st.serveToHealthzMs / 1000, 2)} s | ${met(st.serveToHealthzMs <= 500)} |`)
     goals.push(`| a CLI command (\`--help\`, \`tokens list --local\`) | ≤ 0.4 s | ${f(st.cliHelpMs / 1000, 2)} s, ${f(st.tokensListLocalMs / 1000, 2)} s | ${met(Math.max(st.cliHelpMs, st.tokensListLocalMs) <= 400)} |`)
   }

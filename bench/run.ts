@@ -23,6 +23,7 @@ import { measureLambda } from './lambda/cold-start.js'
 import { measureLargeResponse } from './proxy/large-response.js'
 import { profileServe } from './proxy/profile-serve.js'
 import { measureStartup } from './proxy/startup.js'
+import { buildCli } from '../ops-cli/build.js'
 import { runSideBySide } from './proxy/side-by-side.js'
 import { codexVersion, REPO, serveHasFlag } from './proxy/targets.js'
 import { renderResults } from './results-file.js'
@@ -104,7 +105,8 @@ if (parts.has('large')) {
 
 let startup
 if (parts.has('startup')) {
-  log('start-up: serve → /healthz, CLI --help, tokens list --local…')
+  log('start-up: serve → /healthz, CLI --help, tokens list --local (the CLI bundle built first, as `npm install` does)…')
+  await buildCli({ quiet: true })
   startup = await measureStartup(quick ? 2 : 5)
 }
 

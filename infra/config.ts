@@ -18,6 +18,7 @@ import { type EndpointGroup, parseEndpointGroups } from '../lambda/src/contracts
 import { loadPriceOverrides } from '../lambda/src/pricing/index.js'
 import { parseSecretAllowlist } from '../lambda/src/secrets/from-env.js'
 import { createSecretScanner } from '../lambda/src/secrets/index.js'
+import { ensureLambdaBundle } from './lambda-bundle.js'
 
 /** The Lambda entry point that `npm run build` writes (esbuild, ESM): `<lambdaCodePath>/index.mjs`. */
 export const LAMBDA_HANDLER = 'index.handler'
@@ -376,6 +377,8 @@ export function loadConfig(): InfraConfig {
     .filter((k) => k.startsWith(prefix))
     .map((k) => k.slice(prefix.length))
     .filter((k) => !(CONFIG_KEYS as string[]).includes(k))
+  // One command to deploy: the default bundle is (re)built here when missing or stale.
+  ensureLambdaBundle(raw.lambdaCodePath || INFRA_DEFAULTS.lambdaCodePath)
   const parsed = parseInfraConfig(raw, { unknownKeys })
   const fingerprintKey = config.getSecret('secretFingerprintKey')
   return fingerprintKey ? { ...parsed, secretFingerprintKey: fingerprintKey } : parsed

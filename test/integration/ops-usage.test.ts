@@ -326,7 +326,7 @@ describe('report usage: the Athena engine', () => {
     expect(stdout).toContain('Usage by user, 2026-11-10T06:00 → 2026-11-13T00:00 UTC (Athena, 1.2 MB scanned)')
     const alice = stdout.split('\n').find((l) => l.includes('alice'))!
     const bob = stdout.split('\n').find((l) => l.includes('bob'))!
-    // Compare the whole bar, not its borders: @oclif/table drops borders when CI is set.
+    // Compare the whole bar, not the table's borders around it.
     const barOf = (line: string) => line.match(/[█▉▊▋▌▍▎▏]+/)?.[0]
     expect(barOf(alice)).toBe('█'.repeat(20))
     // 0.00099 / 0.00675 of 20 blocks: 2.93, two full blocks and seven eighths.

@@ -1,7 +1,6 @@
 // Runs an ops command class in this process (oclif's `Command.run(argv, root)`), so that
 // aws-sdk-client-mock's prototype mocks apply to the clients the command creates. Captures
 // what the real binary would print and the exit code it would end with.
-import { Console } from 'node:console'
 import type { Command } from '@oclif/core'
 import { vi } from 'vitest'
 import { REPO } from './cli.js'
@@ -15,10 +14,6 @@ export interface InProcessResult {
 type CommandClass = typeof Command & (new (...args: ConstructorParameters<typeof Command>) => Command)
 
 export async function runCommand(command: CommandClass, argv: string[]): Promise<InProcessResult> {
-  // Vitest's worker console has no `Console` constructor, which ink (under @oclif/table)
-  // uses to patch the console while it renders a table.
-  const globalConsole = console as Console & { Console?: typeof Console }
-  globalConsole.Console ??= Console
   let stdout = ''
   let stderr = ''
   const toText = (args: unknown[]) => `${args.map(String).join(' ')}\n`

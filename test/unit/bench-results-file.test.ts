@@ -59,7 +59,7 @@ describe('bench/RESULTS.md', () => {
   it("states issue 14's goals from the same run: all-process CPU against both Rust modes, start-up, 20 MB, Lambda first request", () => {
     const { latest } = renderResults({
       ...input('2026-11-21T10:00:00Z', ''),
-      startup: { serveToHealthzMs: 450, cliHelpMs: 390, tokensListLocalMs: 700, runs: 3 },
+      startup: { serveToHealthzMs: 450, cliHelpMs: 390, tokensListLocalMs: 700, serveIdleRssMiB: 92.4, childrenIdleRssMiB: 61, runs: 3 },
       large: {
         responseBytes: 20e6,
         requests: 3,
@@ -76,6 +76,7 @@ describe('bench/RESULTS.md', () => {
     expect(latest).toContain('| CPU per request, all processes | ≤ 2× Rust\'s | 3.00 ms vs 1.00 ms (keep-alive) / 1.00 ms (close): 3.00× / 3.00× | **no** |')
     expect(latest).toContain('| start → /healthz | ≤ 0.5 s | 0.45 s | yes |')
     expect(latest).toMatch(/\| a CLI command .* \| ≤ 0\.4 s \| 0\.39 s, 0\.70 s \| \*\*no\*\* \|/)
+    expect(latest).toContain('| RSS idle (`serve`; its store child apart) | ≤ 80 MiB | 92.4 MiB (+ 61.0 MiB) | **no** |')
     // +50 ms against the larger of Rust's two modes (+30 ms): within 2×.
     expect(latest).toMatch(/\| 20 MB response overhead \| ≤ 2× Rust's \| \+50 ms vs 20 ms \(keep-alive\) \/ 30 ms \(close\) .* \| yes \|/)
     expect(latest).toContain('| Lambda at 512 MB share: first real request within 2× a warm one | ≤ 2× | 30.0 ms vs 10.00 ms: 3.00× | **no** |')

@@ -23,11 +23,12 @@ import { S3ObjectStore } from '../stores/s3-object-store.js'
 import { TokenAdmin } from '../stores/token-admin.js'
 import { DrainingAuditSink } from './draining-audit-sink.js'
 import { DumpDirSink } from './dump-sink.js'
-import { type RunningStores, type StoreEndpoints, startStoreServers } from './embedded-stores.js'
+import type { RunningStores, StoreEndpoints } from './embedded-stores.js'
 import { FALLBACK_FILE_NAME, fallbackLineWriter } from './fallback-file.js'
 import { FileObjectStore } from './file-object-store.js'
 import { ensureBucket, ensureTables, type StackNames } from './provision.js'
-import { findRunningStack, LocalStackNotRunning, removeStackFile, writeStackFile } from './stack-file.js'
+import { refuseIfRunning } from './early-stores.js'
+import { removeStackFile, writeStackFile } from './stack-file.js'
 import { type SupervisedStores, type SupervisorOptions, superviseStores } from './store-supervisor.js'
 import { WorkerBodyScanner } from './worker-scanner.js'
 import { WriteBehindCounterStore } from './write-behind-counter-store.js'
@@ -56,6 +57,8 @@ export interface LocalProxyOptions {
   storesInProcess?: boolean
   /** Restart backoff of the store child (defaults in store-supervisor.ts). */
   storeSupervision?: Pick<SupervisorOptions, 'initialDelayMs' | 'maxDelayMs' | 'stableAfterMs'>
+  /** The store child already being started for dataDir (early-stores.ts): used instead of starting one. */
+  startedStores?: Promise<SupervisedStores>
   /**
    * Use dynalite/s3rver-compatible servers already running at these endpoints (tests put
    * a fault relay in front of them): provisioned like the embedded ones, never stopped.
@@ -134,9 +137,14 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     names = LOCAL_NAMES
     target = { local: options.storeEndpoints }
   } else {
-    await refuseIfRunning(options.dataDir)
-    if (options.storesInProcess) stores = await startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
-    else stores = supervised = await superviseStores({ dataDir: options.dataDir, log, ...(options.metrics && { metrics: options.metrics }), ...options.storeSupervision })
+    // dynalite and s3rver load only here: normally they run in the store child, and
+    // importing them would cost serve ~1.3 MB of modules at start and in memory.
+    if (options.startedStores) stores = supervised = await options.startedStores
+    else {
+      await refuseIfRunning(options.dataDir)
+      if (options.storesInProcess) stores = await (await import('./embedded-stores.js')).startStoreServers({ dataDir: options.dataDir, host: '127.0.0.1' })
+      else stores = supervised = await superviseStores({ dataDir: options.dataDir, log, ...(options.metrics && { metrics: options.metrics }), ...options.storeSupervision })
+    }
     names = LOCAL_NAMES
     target = { local: { dynamodbEndpoint: stores.dynamodbEndpoint, s3Endpoint: stores.s3Endpoint } }
   }
@@ -151,8 +159,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     const dynamo = target.local ? dynamoHttpFor(target, dynamoLimits) : sdkDynamoWire(sdk)
     const s3 = s3Client({ ...target, maxAttempts: 3, requestTimeoutMs: options.storeRequestTimeoutMs ?? 5_000 })
     if (stores) {
-      await ensureTables(sdk, names)
-      await ensureBucket(s3, names.bucket)
+      await Promise.all([ensureTables(sdk, names), ensureBucket(s3, names.bucket)])
     }
     const metrics = options.metrics ?? noMetrics
     // Embedded stores that this process owns (their data directory is ours): counters and
@@ -248,27 +255,6 @@ function localStoreWrites(options: LocalProxyOptions): LocalStoreWrites {
     throw new Error(`${ENV.localStoreWrites} must be one of ${STORE_WRITES.join(', ')} (got ${JSON.stringify(value)})`)
   }
   return value as LocalStoreWrites
-}
-
-/**
- * One server per data directory (LevelDB allows one opener). A stack file whose process
- * is gone, or whose URL does not answer, is stale (a crash) and does not block a start.
- */
-async function refuseIfRunning(dataDir: string): Promise<void> {
-  let running
-  try {
-    running = await findRunningStack(dataDir)
-  } catch (err) {
-    if (err instanceof LocalStackNotRunning) return
-    throw err
-  }
-  // 503 is a running server whose store process is restarting: it still owns the directory.
-  const answers = await fetch(`${running.url}/healthz`, { signal: AbortSignal.timeout(1_000) })
-    .then((r) => r.ok || r.status === 503)
-    .catch(() => false)
-  if (answers) {
-    throw new Error(`codex-proxy serve is already running for data dir ${dataDir} (pid ${running.pid}, ${running.url})`)
-  }
 }
 
 /**

@@ -11,38 +11,41 @@ export interface StackNames {
 }
 
 export async function ensureTables(dynamo: DynamoDBClient, names: Pick<StackNames, 'tokensTable' | 'usageTable'>): Promise<void> {
-  await createIfMissing(() =>
-    dynamo.send(
-      new CreateTableCommand({
-        TableName: names.tokensTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TOKENS_TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: TOKENS_TABLE.byUserKey, AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: TOKENS_TABLE.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: TOKENS_TABLE.byUserIndex,
-            KeySchema: [{ AttributeName: TOKENS_TABLE.byUserKey, KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
+  // Both at once: every start asks again (the answer is ResourceInUse), and `serve` waits.
+  await Promise.all([
+    createIfMissing(() =>
+      dynamo.send(
+        new CreateTableCommand({
+          TableName: names.tokensTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: TOKENS_TABLE.partitionKey, AttributeType: 'S' },
+            { AttributeName: TOKENS_TABLE.byUserKey, AttributeType: 'S' },
+          ],
+          KeySchema: [{ AttributeName: TOKENS_TABLE.partitionKey, KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: TOKENS_TABLE.byUserIndex,
+              KeySchema: [{ AttributeName: TOKENS_TABLE.byUserKey, KeyType: 'HASH' }],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      ),
     ),
-  )
-  // dynalite cannot UpdateTimeToLive and never expires items (NOTES.md); TTL matters
-  // only for storage growth, so the local stack does without it.
-  await createIfMissing(() =>
-    dynamo.send(
-      new CreateTableCommand({
-        TableName: names.usageTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: USAGE_TABLE.partitionKey, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: USAGE_TABLE.partitionKey, KeyType: 'HASH' }],
-      }),
+    // dynalite cannot UpdateTimeToLive and never expires items (NOTES.md); TTL matters
+    // only for storage growth, so the local stack does without it.
+    createIfMissing(() =>
+      dynamo.send(
+        new CreateTableCommand({
+          TableName: names.usageTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: USAGE_TABLE.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: USAGE_TABLE.partitionKey, KeyType: 'HASH' }],
+        }),
+      ),
     ),
-  )
+  ])
 }
 
 async function createIfMissing(create: () => Promise<unknown>): Promise<void> {

@@ -3,11 +3,10 @@
 // (store-supervisor.ts) restarts the child when it dies.
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { childEntry } from './child-entries.js'
 import type { RunningStores, StoreEndpoints } from './embedded-stores.js'
 
 type ChildMessage = { type: 'ready'; endpoints: StoreEndpoints } | { type: 'error'; message: string }
-
-const CHILD_MAIN = fileURLToPath(new URL('./store-process-main.ts', import.meta.url))
 
 export interface StoreProcess extends RunningStores {
   pid: number
@@ -22,9 +21,10 @@ export interface StoreProcessOptions {
 }
 
 export async function spawnStoreProcess(dataDir: string, host = '127.0.0.1', options: StoreProcessOptions = {}): Promise<StoreProcess> {
-  const child = fork(CHILD_MAIN, [dataDir, host, String(options.dynamodbPort ?? 0), String(options.s3Port ?? 0)], {
-    // The child runs TypeScript through the same loader as the CLI.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+  // The bundled entry when the CLI runs from its bundle, else the TypeScript through tsx.
+  const entry = childEntry('store-process-main')
+  const child = fork(fileURLToPath(entry.url), [dataDir, host, String(options.dynamodbPort ?? 0), String(options.s3Port ?? 0)], {
+    execArgv: entry.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

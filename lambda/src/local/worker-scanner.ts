@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import type { BodyScanner, BodyScanResult, TextScanResult } from '../core/ports.js'
 import { inlineBodyScanner } from '../core/scanners.js'
 import type { RuleCategory, SecretFinding, SecretScanner, TextMatch } from '../secrets/index.js'
+import { childEntry } from './child-entries.js'
 
 export type ScanJob =
   | { id: number; kind: 'json'; text: string; redact: boolean | readonly RuleCategory[]; deadline: number }
@@ -123,7 +124,7 @@ export class WorkerBodyScanner implements BodyScanner {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL('./scan-worker.mjs', import.meta.url), {
+    const worker = new Worker(childEntry('scan-worker-main').url, {
       workerData: { env: this.options.env, fallbackFingerprintKey: this.options.fallbackFingerprintKey },
     })
     // An idle worker must not keep the process alive.

@@ -147,7 +147,7 @@ export default class CheckOrigin extends BaseCommand<CheckOriginResult> {
       } else {
         this.log(`Found in ${where}, from both the proxy and upstream (see the origin column).`)
       }
-      const { printTable } = await import('@oclif/table')
+      const { printTable } = await import('../lib/table.js')
       printTable({
         data: s.matches.map((m) => ({
           request_id: m.found_in === 'fallback_log' ? `${m.request_id} (log line)` : m.request_id,

@@ -97,14 +97,21 @@ stores (credentials from the usual AWS SDK chain).`
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve)
+    const status = (line: string) => process.stderr.write(`${line}\n`)
+    const { defaultDataDir } = await import('../../../lambda/src/local/stack-file.js')
+    const dataDir = resolve(flags['data-dir'] ?? defaultDataDir())
+    const tokensTable = flags.table ?? process.env[ENV.tokensTable]
+    const bucket = flags.bucket ?? process.env[ENV.bucket]
+    // The embedded stores' child starts first: it is the longest wait, and needs nothing
+    // of what loads next (lambda/src/local/early-stores.ts).
+    const startedStores =
+      tokensTable || bucket ? undefined : (await import('../../../lambda/src/local/early-stores.js')).startStoresEarly({ dataDir, log: status })
     // Heavy modules load here, so `--help` stays instant.
-    const [{ startLocalProxy }, { resolveApiKey, stdinIsPiped }, { defaultDataDir }, { codexSetup, renderSetup }] = await Promise.all([
+    const [{ startLocalProxy }, { resolveApiKey, stdinIsPiped }, { codexSetup, renderSetup }] = await Promise.all([
       import('../../../lambda/src/local/local-proxy.js'),
       import('../../../lambda/src/local/read-key.js'),
-      import('../../../lambda/src/local/stack-file.js'),
       import('../lib/onboarding.js'),
     ])
-    const status = (line: string) => process.stderr.write(`${line}\n`)
 
     // Settings without a flag (token cache, body cap, request limit) come from the same
     // CODEX_PROXY_* variables as in Lambda; flags win.
@@ -138,9 +145,6 @@ stores (credentials from the usual AWS SDK chain).`
       )
     }
 
-    const dataDir = resolve(flags['data-dir'] ?? defaultDataDir())
-    const tokensTable = flags.table ?? process.env[ENV.tokensTable]
-    const bucket = flags.bucket ?? process.env[ENV.bucket]
     const usageTable = flags['usage-table'] ?? process.env[ENV.usageTable]
     const aws =
       tokensTable || bucket
@@ -189,6 +193,7 @@ stores (credentials from the usual AWS SDK chain).`
       dumpDir: flags['dump-dir'],
       alertWebhook: flags['alert-webhook'],
       aws,
+      ...(startedStores && { startedStores }),
       config: {
         ...envConfig,
         upstreamUrl,

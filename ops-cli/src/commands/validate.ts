@@ -104,7 +104,7 @@ export default class Validate extends BaseCommand<ValidateResult> {
   }
 
   private async render(result: ValidateResult): Promise<void> {
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../lib/table.js')
     printTable({
       title: `codex-proxy validate: ${result.target}`,
       data: result.checks.map((c) => ({ ok: STATUS_SYMBOL[c.status], check: c.check, detail: c.detail })),

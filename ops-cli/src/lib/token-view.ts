@@ -48,7 +48,7 @@ export function tokenView(item: TokenItem): TokenView {
 }
 
 export async function printTokenTable(tokens: TokenView[], title?: string): Promise<void> {
-  const { printTable } = await import('@oclif/table')
+  const { printTable } = await import('./table.js')
   printTable({
     title,
     data: tokens.map((t) => ({

@@ -137,7 +137,7 @@ export default class AuditListCommand extends BaseCommand<AuditList> {
 
   private async render(list: AuditList): Promise<void> {
     if (list.rows.length === 0) return this.log(`No records between ${list.from} and ${list.to}.`)
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     printTable({
       title: `${list.rows.length} requests${list.truncated ? ' (the newest; raise --limit for more)' : ''}, ${list.from.slice(0, 16)} → ${list.to.slice(0, 16)} UTC`,
       data: list.rows.map((r) => ({

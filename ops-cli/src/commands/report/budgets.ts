@@ -44,7 +44,7 @@ export default class ReportBudgets extends BaseCommand<BudgetsReport> {
       this.log('No budgets set. Set some with `codex-proxy org set`, `teams set`, `users set`, `tokens update` or `tags set` (--budget-daily/--budget-weekly/--budget-monthly).')
       return
     }
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     printTable({
       title: `Budgets at ${report.at.slice(0, 16).replace('T', ' ')} UTC`,
       data: report.rows.map((r) => ({

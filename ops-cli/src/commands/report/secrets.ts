@@ -52,7 +52,7 @@ export default class ReportSecrets extends BaseCommand<SecretsReport> {
     if (format === 'json') return this.log(JSON.stringify(report, null, 2))
     if (format === 'csv') return this.log(toCsv(report.rows as unknown as Record<string, unknown>[], [key, ...COLUMNS]))
     if (report.rows.length === 0) return this.log(`No secret findings in ${report.records_read} records between ${report.from} and ${report.to}.`)
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     printTable({
       title: `Secret findings by ${report.by}, ${report.from.slice(0, 16)} → ${report.to.slice(0, 16)} UTC (${report.requests_with_findings} of ${report.records_read} requests)`,
       data: report.rows.map((r) => ({

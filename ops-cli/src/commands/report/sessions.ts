@@ -81,7 +81,7 @@ export default class ReportSessions extends BaseCommand<SessionsReport> {
     if (format === 'json') return this.log(JSON.stringify(report, null, 2))
     if (format === 'csv') return this.log(toCsv(report.sessions as unknown as Record<string, unknown>[], CSV_COLUMNS))
     if (report.sessions.length === 0) return this.log(`No Codex sessions between ${report.from} and ${report.to}.`)
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     printTable({
       title: `Codex sessions, ${report.from.slice(0, 16)} → ${report.to.slice(0, 16)} UTC (${report.sessions.length} sessions, ${report.athena ? `Athena, ${(report.athena.data_scanned_bytes / 1e6).toFixed(1)} MB scanned` : `${report.records_read} records`})`,
       data: report.sessions.map((s) => ({

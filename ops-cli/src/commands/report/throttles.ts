@@ -83,7 +83,7 @@ export default class ReportThrottles extends BaseCommand<ThrottleReport> {
   }
 
   private async render(r: ThrottleReport): Promise<void> {
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     const dash = (v: number | null) => (v === null ? '—' : formatInt(Math.round(v)))
     const per = r.period_seconds % 3600 === 0 ? `${r.period_seconds / 3600} h` : `${r.period_seconds / 60} min`
     const time = (iso: string) => iso.slice(0, 16).replace('T', ' ')

@@ -105,7 +105,7 @@ export default class ReportUsage extends BaseCommand<UsageReport> {
     if (format === 'json') return this.log(JSON.stringify(report, null, 2))
     if (format === 'csv') return this.log(toCsv(report.rows, [key, ...NUMERIC_COLUMNS]))
     if (report.rows.length === 0) return this.log(`No usage between ${report.from} and ${report.to}.`)
-    const { printTable } = await import('@oclif/table')
+    const { printTable } = await import('../../lib/table.js')
     const maxCost = Math.max(...report.rows.map((r) => r.cost_usd ?? 0))
     const source = report.athena ? `Athena, ${(report.athena.data_scanned_bytes / 1e6).toFixed(1)} MB scanned` : `${report.records_read} records`
     printTable({

@@ -14,7 +14,7 @@ export default class TeamsList extends BaseCommand<({ team: string } & TokenPoli
     if (!this.jsonEnabled()) {
       if (teams.length === 0) this.log('No team policies. Set one with `codex-proxy teams set <team> --budget-monthly 500`.')
       else {
-        const { printTable } = await import('@oclif/table')
+        const { printTable } = await import('../../lib/table.js')
         printTable({
           data: teams.map((t) => ({
             team: t.team,
