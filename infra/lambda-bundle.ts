@@ -8,6 +8,8 @@
 // lambda/src (a superset of what the entry imports: an edit elsewhere in it costs one
 // needless rebuild, never a stale deploy), the build scripts, package.json and the npm lock
 // files. Content hashes, not mtimes: a `touch` or a fresh checkout must not redeploy code.
+// The stamp also holds the hash of every file the build wrote (index.mjs and its chunks/,
+// which init loads on demand): a deleted or altered output is as stale as a changed source.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -21,6 +23,20 @@ const SOURCE_DIRS = ['lambda/src']
 const SOURCE_FILES = ['lambda/build.ts', 'lambda/price-data-plugin.ts', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json']
 
 export const stampFileOf = (codeDir: string) => `${codeDir}.inputs.json`
+
+/** path (relative to `dir`) → SHA-256 of every file under `dir`. */
+export function lambdaOutputs(root: string, dir: string): Record<string, string> {
+  const files: string[] = []
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(root, dir, sub), { withFileTypes: true })) {
+      const path = sub ? `${sub}/${e.name}` : e.name
+      if (e.isDirectory()) walk(path)
+      else files.push(path)
+    }
+  }
+  walk('')
+  return Object.fromEntries(files.sort().map((f) => [f, createHash('sha256').update(readFileSync(join(root, dir, f))).digest('hex')]))
+}
 
 /** path (relative to root) → SHA-256 of its content, for every input that exists. */
 export function lambdaInputs(root: string, extraInputs: readonly string[] = []): Record<string, string> {
@@ -40,7 +56,7 @@ export function lambdaInputs(root: string, extraInputs: readonly string[] = []):
 /** Why the bundle in `codeDir` must be rebuilt, or null when it was built from exactly these inputs. */
 export function lambdaBundleStaleness(root: string, codeDir: string, extraInputs: readonly string[] = []): string | null {
   if (!existsSync(join(root, codeDir, 'index.mjs'))) return `${codeDir}/index.mjs is missing`
-  let stamp: { inputs?: Record<string, string> }
+  let stamp: { inputs?: Record<string, string>; outputs?: Record<string, string> }
   try {
     stamp = JSON.parse(readFileSync(join(root, stampFileOf(codeDir)), 'utf8')) as typeof stamp
   } catch {
@@ -50,6 +66,10 @@ export function lambdaBundleStaleness(root: string, codeDir: string, extraInputs
   const before = stamp.inputs ?? {}
   for (const [path, hash] of Object.entries(now)) if (before[path] !== hash) return `${path} ${path in before ? 'changed' : 'is new'} since the build`
   for (const path of Object.keys(before)) if (!(path in now)) return `${path} is gone since the build`
+  if (!stamp.outputs) return `${stampFileOf(codeDir)} lists no built files (a build made without it)`
+  const built = lambdaOutputs(root, codeDir)
+  for (const [path, hash] of Object.entries(stamp.outputs)) if (built[path] !== hash) return `${codeDir}/${path} ${path in built ? 'was altered' : 'is missing'} since the build`
+  for (const path of Object.keys(built)) if (!(path in stamp.outputs)) return `${codeDir}/${path} was not written by the build`
   return null
 }
 
@@ -78,7 +98,7 @@ export function ensureLambdaBundle(codePath: string, options: EnsureOptions = {}
   const inputs = lambdaInputs(root, options.extraInputs)
   ;(options.build ?? npmRunBuild)(root)
   if (!existsSync(join(root, defaultDir, 'index.mjs'))) throw new Error(`the Lambda build wrote no ${defaultDir}/index.mjs`)
-  writeFileSync(join(root, stampFileOf(defaultDir)), `${JSON.stringify({ inputs }, null, 1)}\n`)
+  writeFileSync(join(root, stampFileOf(defaultDir)), `${JSON.stringify({ inputs, outputs: lambdaOutputs(root, defaultDir) }, null, 1)}\n`)
   return 'built'
 }
 

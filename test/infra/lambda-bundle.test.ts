@@ -48,6 +48,18 @@ describe('ensureLambdaBundle', () => {
     expect(ensureLambdaBundle(DEFAULT_LAMBDA_DIR, { root, extraInputs, build: neverBuild })).toBe('fresh')
   }, 120_000)
 
+  it('rebuilds when a built chunk is deleted or an output altered (init loads chunks/ on demand)', async () => {
+    const { readdirSync } = await import('node:fs')
+    const chunk = readdirSync(join(root, DEFAULT_LAMBDA_DIR, 'chunks'))[0]!
+    await rm(join(root, DEFAULT_LAMBDA_DIR, 'chunks', chunk))
+    expect(lambdaBundleStaleness(root, DEFAULT_LAMBDA_DIR, extraInputs)).toBe(`${DEFAULT_LAMBDA_DIR}/chunks/${chunk} is missing since the build`)
+    expect(ensureLambdaBundle(DEFAULT_LAMBDA_DIR, { root, extraInputs, log: () => {} })).toBe('built')
+    await writeFile(join(root, DEFAULT_LAMBDA_DIR, 'index.mjs'), '// not the build\n', { flag: 'a' })
+    expect(lambdaBundleStaleness(root, DEFAULT_LAMBDA_DIR, extraInputs)).toBe(`${DEFAULT_LAMBDA_DIR}/index.mjs was altered since the build`)
+    expect(ensureLambdaBundle(DEFAULT_LAMBDA_DIR, { root, extraInputs, log: () => {} })).toBe('built')
+    expect(ensureLambdaBundle(DEFAULT_LAMBDA_DIR, { root, extraInputs, build: neverBuild })).toBe('fresh')
+  }, 240_000)
+
   it('treats a touched but unchanged input as fresh (content hashes: no redeploy for a checkout)', async () => {
     await utimes(join(root, 'watched.ts'), new Date(), new Date(Date.now() + 10_000))
     expect(ensureLambdaBundle(DEFAULT_LAMBDA_DIR, { root, extraInputs, build: neverBuild })).toBe('fresh')
