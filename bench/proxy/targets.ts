@@ -99,9 +99,13 @@ export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promi
 }
 
 /** Diagnostic: the proxy core on in-memory ports (bench/proxy/core-only-main.ts). */
-export async function coreOnlyTarget(upstreamUrl: string): Promise<RunningTarget> {
+export async function coreOnlyTarget(upstreamUrl: string, options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-core-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/proxy/core-only-main.ts'), upstreamUrl], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO, 'bench/proxy/core-only-main.ts'), upstreamUrl], {
+    cwd: REPO,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const line = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d) => {
