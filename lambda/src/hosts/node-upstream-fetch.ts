@@ -109,52 +109,51 @@ function send(url: URL, init: RequestInit, http: HttpAgent, https: HttpsAgent): 
   })
 }
 
-/** The answer's body, pulled one chunk per read; errors and aborts error the stream. */
+/**
+ * The answer's body: each chunk as the socket delivered it (no concatenation), the source
+ * paused after each one until the reader asks again (highWaterMark 0: backpressure holds).
+ * Errors and aborts error the stream, after any chunk already handed over was read.
+ */
 function bodyStream(source: Readable, done: () => void, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
-  let ended = false
-  let failure: unknown
-  let wake: (() => void) | undefined
-  const notify = () => {
-    const w = wake
-    wake = undefined
-    w?.()
-  }
-  source.on('readable', notify)
-  source.once('end', () => {
-    ended = true
-    done()
-    notify()
-  })
-  source.once('error', (err) => {
-    // An abort destroys the request with the signal's reason; fetch errors the body with it too.
-    failure = signal?.aborted ? signal.reason : err
-    done()
-    notify()
-  })
-  // A socket closed before the body ended, without an error event (Node emits 'aborted' on IncomingMessage).
-  source.once('close', () => {
-    if (!ended && failure === undefined) failure = signal?.aborted ? signal.reason : Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
-    done()
-    notify()
-  })
+  let settled = false
+  let pendingError: unknown
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        for (;;) {
-          const chunk = source.read() as Buffer | null
-          if (chunk !== null) {
-            controller.enqueue(chunk)
-            return
-          }
-          if (failure !== undefined) throw failure
-          if (ended) {
-            controller.close()
-            return
-          }
-          await new Promise<void>((resolve) => (wake = resolve))
+      start(controller) {
+        const fail = (err: unknown) => {
+          if (settled) return
+          settled = true
+          done()
+          // An abort destroys the request with the signal's reason; fetch errors the body with it too.
+          const reason = signal?.aborted ? signal.reason : err
+          // A chunk still queued would be dropped by error(): let the reader have it first.
+          if ((controller.desiredSize ?? 0) < 0) pendingError = reason
+          else controller.error(reason)
         }
+        source.pause()
+        source.on('data', (chunk: Buffer) => {
+          controller.enqueue(chunk)
+          if ((controller.desiredSize ?? 0) <= 0) source.pause()
+        })
+        source.once('end', () => {
+          if (settled) return
+          settled = true
+          done()
+          controller.close()
+        })
+        source.once('error', fail)
+        // The socket closed before the body ended without an error (Node emits 'aborted' then 'close').
+        source.once('close', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
+      },
+      pull(controller) {
+        if (pendingError !== undefined) {
+          controller.error(pendingError)
+          return
+        }
+        source.resume()
       },
       cancel(reason) {
+        settled = true
         done()
         source.destroy(reason instanceof Error ? reason : undefined)
       },
