@@ -4,7 +4,9 @@
 //   large   — a 20 MB SSE answer: p50 and peak RSS (VmHWM) rise over RSS before it;
 //   streams — 200 concurrent Codex-like streams (paced events): VmRSS and VmHWM.
 // Usage: npx tsx bench/proxy/relay-ab.ts [rounds=2] [seconds=6] [variants=undici,node]
-// A variant is a CORE_RELAY value (core-only-main.ts reads it).
+// A variant is a CORE_RELAY value (core-only-main.ts reads it), optionally `@DIR`: the core
+// of another checkout (e.g. `node@/tmp/base`, a `git archive` of the base commit with this
+// node_modules linked in), to set a change against its base.
 import { firstTurnBody } from '../codex-corpus.js'
 import { startFakeOpenAIProcess } from '../../test/support/fake-openai-process.js'
 import { LoadClient, median } from './load-client.js'
@@ -18,21 +20,26 @@ const variants = (process.argv[4] ?? 'undici,node').split(',')
 const body = Buffer.from(firstTurnBody(1))
 const MiB = 2 ** 20
 
-type Row = { cpuMsPerReq: number; reqPerS: number; p50Ms: number; largeP50Ms: number; largePeakRiseMiB: number; streamsRssMiB: number; streamsPeakMiB: number; errors: number }
+type Row = { seqCpuMsPerReq: number; cpuMsPerReq: number; reqPerS: number; p50Ms: number; largeP50Ms: number; largePeakRiseMiB: number; streamsRssMiB: number; streamsPeakMiB: number; errors: number }
 const rows = new Map<string, Row[]>(variants.map((v) => [v, []]))
 
 const small = await startFakeOpenAIProcess({ deltas: 20, eventDelayMs: 0, recordRequests: false })
 const large = await startFakeOpenAIProcess({ deltas: 200, deltaPaddingBytes: 100_000, eventDelayMs: 0, recordRequests: false })
 const paced = await startFakeOpenAIProcess({ deltas: 40, eventDelayMs: 25, recordRequests: false })
-const start = (url: string, v: string) => coreOnlyTarget(url, { env: { CORE_RELAY: v } })
+const start = (url: string, v: string) => {
+  const [relay, repo] = v.split('@')
+  return coreOnlyTarget(url, { env: { CORE_RELAY: relay! }, ...(repo && { repo }) })
+}
 try {
   for (let r = 0; r < rounds; r++) {
     for (const v of variants) {
-      const row: Row = { cpuMsPerReq: 0, reqPerS: 0, p50Ms: 0, largeP50Ms: 0, largePeakRiseMiB: 0, streamsRssMiB: 0, streamsPeakMiB: 0, errors: 0 }
+      const row: Row = { seqCpuMsPerReq: 0, cpuMsPerReq: 0, reqPerS: 0, p50Ms: 0, largeP50Ms: 0, largePeakRiseMiB: 0, streamsRssMiB: 0, streamsPeakMiB: 0, errors: 0 }
       await withTarget(await start(small.url, v), async (t) => {
         const client = new LoadClient(t, body, 16)
         await client.sequential(100)
-        const seq = await client.sequential(200)
+        const seqCpu0 = cpuMs(t.pid!)
+        const seq = await client.sequential(300)
+        row.seqCpuMsPerReq = (cpuMs(t.pid!) - seqCpu0) / seq.length
         const cpu0 = cpuMs(t.pid!)
         const loop = await client.closedLoop(16, seconds * 1000)
         const cpu = cpuMs(t.pid!) - cpu0
@@ -69,6 +76,7 @@ try {
 
 const med = (v: string, k: keyof Row) => median(rows.get(v)!.map((r) => r[k]))
 const cols: [keyof Row, string][] = [
+  ['seqCpuMsPerReq', 'CPU per request, ms (sequential)'],
   ['cpuMsPerReq', 'CPU per request, ms (c=16)'],
   ['reqPerS', 'throughput c=16, req/s'],
   ['p50Ms', 'latency p50, ms (sequential)'],
