@@ -95,6 +95,12 @@ export class Exchange {
     this.requestBodyBytes = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null
   }
 
+  /** Drops the body's decoded text and parsed object once the upstream call is made (the record is built from the bytes). */
+  releaseParsedBody(): void {
+    this.bodyText = undefined
+    this.json = undefined
+  }
+
   /** The bytes the upstream gets. */
   get outgoingBody(): Uint8Array | undefined {
     return this.forwardBody ?? this.body
