@@ -24,13 +24,14 @@ async function upstream(handler: Handler): Promise<string> {
     req.on('end', () => handler(req, res, Buffer.concat(parts)))
   })
   server.on('connection', () => connections++)
+  server.keepAliveTimeout = 600_000 // idle connections are closed by the relay's side, not this one
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-function relay() {
-  const r = nodeUpstreamFetch()
+function relay(options?: Parameters<typeof nodeUpstreamFetch>[0]) {
+  const r = nodeUpstreamFetch(options)
   relays.push(r)
   return r
 }
@@ -99,6 +100,31 @@ describe('nodeUpstreamFetch', () => {
       diagnostics.unsubscribe('net.client.socket', onSocket as (m: unknown) => void)
     }
   })
+
+  it('lets an upstream stay silent longer than the idle-socket timeout while it answers (a model thinking)', async () => {
+    const base = await upstream((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('data: one\n\n')
+        setTimeout(() => res.end('data: two\n\n'), 300)
+      }, 300)
+    })
+    const res = await relay({ idleSocketMs: 50 })(`${base}/v1/responses`, { method: 'POST', body: new Uint8Array([1]) })
+    expect(await res.text()).toBe('data: one\n\ndata: two\n\n')
+  })
+
+  it('closes a kept-alive connection left idle past the idle-socket timeout', async () => {
+    let upstreamSocket: Socket | undefined
+    const base = await upstream((req, res) => {
+      upstreamSocket = req.socket
+      res.end('ok')
+    })
+    expect(await (await relay({ idleSocketMs: 50 })(`${base}/x`, { method: 'GET' })).text()).toBe('ok')
+    // Closed by the relay's side (the test's server keeps idle connections for 10 minutes;
+    // the test's own timeout, 200× the idle time, is what fails a relay that never closes).
+    if (!upstreamSocket!.destroyed) await once(upstreamSocket!, 'close')
+    expect(upstreamSocket!.destroyed).toBe(true)
+  }, 10_000)
 
   it('rejects a refused connection with a code the core names', async () => {
     const base = await upstream((_req, res) => res.end())
