@@ -3,7 +3,7 @@
 // streams were the largest share of the core's own CPU (bench/relay-results.md): a fetch
 // builds a Request, clones headers, wraps the body and runs its own stream machinery for
 // every chunk. Here a request is one `http.request` and the answer's body a pull-based
-// ReadableStream over the IncomingMessage (one chunk per read, so backpressure holds).
+// ReadableStream over the IncomingMessage (hosts/node-body-stream.ts: one chunk per read).
 //
 // It answers like fetch where the core can tell: a rejection with the signal's reason on
 // abort; socket errors carry their `code` (ECONNREFUSED, ECONNRESET), which
@@ -13,9 +13,10 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { UpstreamFetch } from '../core/ports.js'
+import { webStreamOf } from './node-body-stream.js'
 
 export interface NodeUpstreamFetchOptions {
   /**
@@ -92,7 +93,12 @@ function send(url: URL, init: RequestInit, http: HttpAgent, https: HttpsAgent): 
       }
       let response: Response
       try {
-        response = new Response(noBody ? null : bodyStream(decoded(res), () => signal?.removeEventListener('abort', onAbort), signal), {
+        const body = webStreamOf(decoded(res), {
+          onSettled: () => signal?.removeEventListener('abort', onAbort),
+          // An abort destroys the request with the signal's reason; fetch errors the body with it too.
+          errorFor: (err) => (signal?.aborted ? signal.reason : err),
+        })
+        response = new Response(noBody ? null : body, {
           status,
           statusText: res.statusMessage ?? '',
           headers: responseHeaders,
@@ -107,59 +113,6 @@ function send(url: URL, init: RequestInit, http: HttpAgent, https: HttpsAgent): 
     })
     req.end(body)
   })
-}
-
-/**
- * The answer's body: each chunk as the socket delivered it (no concatenation), the source
- * paused after each one until the reader asks again (highWaterMark 0: backpressure holds).
- * Errors and aborts error the stream, after any chunk already handed over was read.
- */
-function bodyStream(source: Readable, done: () => void, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
-  let settled = false
-  let pendingError: unknown
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        const fail = (err: unknown) => {
-          if (settled) return
-          settled = true
-          done()
-          // An abort destroys the request with the signal's reason; fetch errors the body with it too.
-          const reason = signal?.aborted ? signal.reason : err
-          // A chunk still queued would be dropped by error(): let the reader have it first.
-          if ((controller.desiredSize ?? 0) < 0) pendingError = reason
-          else controller.error(reason)
-        }
-        source.pause()
-        source.on('data', (chunk: Buffer) => {
-          controller.enqueue(chunk)
-          if ((controller.desiredSize ?? 0) <= 0) source.pause()
-        })
-        source.once('end', () => {
-          if (settled) return
-          settled = true
-          done()
-          controller.close()
-        })
-        source.once('error', fail)
-        // The socket closed before the body ended without an error (Node emits 'aborted' then 'close').
-        source.once('close', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
-      },
-      pull(controller) {
-        if (pendingError !== undefined) {
-          controller.error(pendingError)
-          return
-        }
-        source.resume()
-      },
-      cancel(reason) {
-        settled = true
-        done()
-        source.destroy(reason instanceof Error ? reason : undefined)
-      },
-    },
-    { highWaterMark: 0 },
-  )
 }
 
 /** fetch decodes these codings; so does this relay (clientResponseHeaders drops the header). */
