@@ -5,6 +5,7 @@ import type { LambdaFigures } from './lambda/cold-start.js'
 import type { LargeResponseFigures } from './proxy/large-response.js'
 import type { ServeProfile } from './proxy/profile-serve.js'
 import type { StartupFigures } from './proxy/startup.js'
+import type { StreamsFigures } from './proxy/streams.js'
 import type { SideBySideOptions, SideBySideResult, TargetFigures } from './proxy/side-by-side.js'
 
 export interface Machine {
@@ -26,6 +27,7 @@ export interface ResultsInput {
   startup?: StartupFigures | undefined
   lambdaShare?: AtShareResult | undefined
   profile?: ServeProfile | undefined
+  streams?: StreamsFigures | undefined
   scanNote: string
   previous: string
 }
@@ -137,6 +139,22 @@ export function renderResults(input: ResultsInput): { latest: string; file: stri
       const rustAdded = Math.max(rust.addedMs, rustClose?.addedMs ?? -Infinity)
       goals.push(`| 20 MB response overhead | ≤ 2× Rust's | +${f(cxp.addedMs, 0)} ms vs ${f(rust.addedMs, 0)} ms (keep-alive)${rustClose ? ` / ${f(rustClose.addedMs, 0)} ms (close)` : ''} over direct; peak RSS +${f(cxp.peakRiseMiB)} vs +${f(rust.peakRiseMiB)} MiB | ${met(cxp.addedMs <= 2 * Math.max(rustAdded, 0))} |`)
     }
+  }
+  if (input.streams) {
+    const S = input.streams
+    const cxp = S.targets.find((t) => t.name === 'cxp')
+    const rust = S.targets.find((t) => t.name === 'rust')
+    lines.push(
+      `### ${S.streams} concurrent streams`,
+      '',
+      `${S.streams} Codex-like streams at once (55 KB body; ${S.deltas} SSE deltas ${S.eventDelayMs} ms apart), one target at a time, each a fresh process after 2 warm-up exchanges. VmRSS of the serving process before, its highest sample (every 20 ms) while the streams ran, and its VmHWM after (\`bench/proxy/streams.ts\`).`,
+      '',
+      '| | RSS before, MiB | RSS during (max), MiB | peak (VmHWM), MiB | wall ms | errors |',
+      '|---|---|---|---|---|---|',
+      ...S.targets.map((t) => `| ${t.name} | ${f(t.rssBeforeMiB)} | ${f(t.rssDuringMiB)} | ${f(t.peakRssMiB)} | ${f(t.wallMs, 0)} | ${t.errors} |`),
+      '',
+    )
+    if (cxp) goals.push(`| RSS under ${S.streams} concurrent streams | ≤ 150 MiB | ${f(cxp.rssDuringMiB)} MiB during, peak ${f(cxp.peakRssMiB)} MiB${rust ? ` (Rust ${f(rust.rssDuringMiB)} MiB)` : ''} | ${met(cxp.peakRssMiB <= 150)} |`)
   }
   if (input.startup) {
     const st = input.startup

@@ -2,7 +2,7 @@
 // (latest figures replaced, one dated row appended to the history table).
 //
 //   npm run bench                                  # proxy side by side, Lambda, secret scan
-//   npm run bench -- --only proxy,lambda           # parts: proxy, large, startup, lambda, lambda-share, profile, levers, secrets, policy, pool, stores, soak
+//   npm run bench -- --only proxy,lambda           # parts: proxy, large, streams, startup, lambda, lambda-share, profile, levers, secrets, policy, pool, stores, soak
 //   npm run bench -- --quick                       # smoke run: small samples, nothing written
 //   npm run bench -- --soak 300                    # also the long soak (seconds)
 //   npm run bench -- --no-policy                   # cxp token without rpm/budget limits
@@ -24,6 +24,7 @@ import { measureLargeResponse } from './proxy/large-response.js'
 import { profileServe } from './proxy/profile-serve.js'
 import { measureStartup } from './proxy/startup.js'
 import { buildCli } from '../ops-cli/build.js'
+import { measureStreams } from './proxy/streams.js'
 import { runSideBySide } from './proxy/side-by-side.js'
 import { codexVersion, REPO, serveHasFlag } from './proxy/targets.js'
 import { renderResults } from './results-file.js'
@@ -32,7 +33,7 @@ const RESULTS = join(REPO, 'bench/RESULTS.md')
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'proxy,large,startup,lambda,lambda-share,profile,levers,secrets,policy,pool,stores' },
+    only: { type: 'string', default: 'proxy,large,streams,startup,lambda,lambda-share,profile,levers,secrets,policy,pool,stores' },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     requests: { type: 'string' },
@@ -103,6 +104,12 @@ if (parts.has('large')) {
   large = await measureLargeResponse({ requests: quick ? 1 : 5, cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] }, log })
 }
 
+let streams
+if (parts.has('streams')) {
+  log('200 concurrent streams through each proxy: RSS…')
+  streams = await measureStreams({ streams: quick ? 50 : 200, cxp: { args: cxpArgs, env: cxpEnv, policy: !values['no-policy'] }, log })
+}
+
 let startup
 if (parts.has('startup')) {
   log('start-up: serve → /healthz, CLI --help, tokens list --local (the CLI bundle built first, as `npm install` does)…')
@@ -129,10 +136,10 @@ if (parts.has('soak')) {
   runScript('bench/soak.ts', [String(seconds)])
 }
 
-const report = renderResults({ machine, proxy, lambda, large, startup, lambdaShare, profile, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
+const report = renderResults({ machine, proxy, lambda, large, streams, startup, lambdaShare, profile, scanNote, previous: existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '' })
 log('')
 log(report.latest)
-if (write && (proxy || lambda || large || startup || lambdaShare || profile)) {
+if (write && (proxy || lambda || large || streams || startup || lambdaShare || profile)) {
   writeFileSync(RESULTS, report.file)
   log(`written: ${RESULTS}`)
 }

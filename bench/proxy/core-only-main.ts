@@ -8,6 +8,7 @@ import { inlineBodyScanner } from '../../lambda/src/core/scanners.js'
 import { createProxy } from '../../lambda/src/core/proxy.js'
 import { secretScannerFromEnv } from '../../lambda/src/secrets/from-env.js'
 import { startNodeServer } from '../../lambda/src/hosts/node-server.js'
+import { nodeUpstreamFetch } from '../../lambda/src/hosts/node-upstream-fetch.js'
 import { MemoryCounterStore, MemoryTokenStore } from '../../test/support/memory-ports.js'
 
 const upstreamUrl = process.argv[2]!
@@ -33,6 +34,8 @@ const proxy = createProxy({
   audit,
   key: { get: async () => 'sk-bench-upstream-key' },
   log: () => {},
+  // CORE_RELAY=undici: the core's default fetch instead of the node:http relay `serve` uses (A/B).
+  ...(process.env.CORE_RELAY !== 'undici' && { fetch: nodeUpstreamFetch() }),
 })
 const server = await startNodeServer(proxy, { host: '127.0.0.1', port: 0 })
 process.stdout.write(`${JSON.stringify({ port: server.port, pid: process.pid, token })}\n`)

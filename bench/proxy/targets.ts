@@ -99,9 +99,15 @@ export async function cxpTarget(upstreamUrl: string, options: CxpOptions): Promi
 }
 
 /** Diagnostic: the proxy core on in-memory ports (bench/proxy/core-only-main.ts). */
-export async function coreOnlyTarget(upstreamUrl: string): Promise<RunningTarget> {
+export async function coreOnlyTarget(upstreamUrl: string, options: { nodeArgs?: string[]; env?: Record<string, string>; repo?: string } = {}): Promise<RunningTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-core-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/proxy/core-only-main.ts'), upstreamUrl], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] })
+  // `repo`: another checkout of this repository (A/B of a change against its base).
+  const repo = options.repo ?? REPO
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(repo, 'bench/proxy/core-only-main.ts'), upstreamUrl], {
+    cwd: repo,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const line = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d) => {

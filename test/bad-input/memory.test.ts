@@ -1,9 +1,14 @@
 // A burst of bad input against the local host (proxy in this process, stores in a
-// child): memory settles back and the proxy still serves. Figures are printed.
+// child): every bad request is answered, every connection it opened is closed again, and
+// the proxy still serves. Checked by counting the listener's connections, not by RSS: an
+// RSS bound is a bet on the garbage collector's timing that a loaded machine can lose
+// (brief-common: no memory thresholds in npm test). The process-wide socket and timer
+// counts were tried and are not usable either: client sockets still closing and the store
+// clients' pools make them swing by hundreds between runs. RSS figures are in the bench
+// (bench/relay-results.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { head, rawExchange } from '../support/raw-http.js'
 import type { LocalStack } from '../support/local-stack.js'
-import { mib, MiB, settledRss } from '../support/memory.js'
 import { LIMITS, startBadInputStack } from './stack.js'
 
 let stack: LocalStack
@@ -35,32 +40,30 @@ function badRequests(token: string): (string | Buffer)[] {
   ]
 }
 
-describe('memory under a burst of bad input', () => {
-  it(`stays flat over ${ROUNDS * 2} rounds of every kind of bad request after a warm-up`, async () => {
+/** Open connections of the proxy's listener. */
+function connections(): Promise<number> {
+  return new Promise((resolve, reject) => stack.proxy.server.server.getConnections((err, n) => (err ? reject(err) : resolve(n))))
+}
+
+/** Once the clients have gone, the listener's connections drain to none (bounded wait: a stuck one fails). */
+async function drained(): Promise<void> {
+  for (let i = 0; i < 500 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 20))
+  expect(await connections()).toBe(0)
+}
+
+describe('what a burst of bad input leaves behind', () => {
+  it(`answers ${ROUNDS * 2} rounds of every kind of bad request and holds none of their connections afterwards`, async () => {
     const requests = badRequests(stack.token)
     const burst = async (rounds: number) => {
-      let peak = 0
       for (let round = 0; round < rounds; round++) {
         const replies = await Promise.all(requests.map((r) => rawExchange(stack.proxy.port, r)))
         expect(replies.every((r) => r.status > 0)).toBe(true)
-        peak = Math.max(peak, process.memoryUsage().rss)
         stack.upstream.requests.length = 0 // the fake upstream keeps every body it got
       }
-      return peak
+      await drained()
     }
-    // Warm-up: pools, JIT code and allocator arenas grow to their working size first.
-    await burst(ROUNDS / 2)
-    const warm = await settledRss()
-    const peak1 = await burst(ROUNDS)
-    const mid = await settledRss()
-    const peak2 = await burst(ROUNDS)
-    const end = await settledRss()
-    console.log(
-      `bad-input burst, ${requests.length} requests a round: RSS settled ${mib(warm)} after warm-up, ${mib(mid)} after ${ROUNDS} more rounds (peak ${mib(peak1)}), ${mib(end)} after ${ROUNDS} more (peak ${mib(peak2)})`,
-    )
-    // A leak grows with every round; a working set does not grow in the second half.
-    expect(end - mid).toBeLessThan(16 * MiB)
-    expect(end - warm).toBeLessThan(64 * MiB)
+    await burst(ROUNDS)
+    await burst(ROUNDS)
     const ok = await fetch(`${stack.proxy.url}/v1/models`, { headers: { authorization: `Bearer ${stack.token}` } })
     expect(ok.status).toBe(200)
   })

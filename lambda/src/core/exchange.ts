@@ -1,5 +1,6 @@
 // The typed request context: everything known about one request as it passes through the
 // stages, and the audit record built from it at the end (stages/finish.ts).
+import { isUtf8 } from 'node:buffer'
 import type { AuditRecord, SecretFinding, UsageStatus } from '../contracts/audit-record.js'
 import type { Endpoint } from '../contracts/endpoints.js'
 import type { ProxyErrorCode } from '../contracts/errors.js'
@@ -94,6 +95,12 @@ export class Exchange {
     this.requestBodyBytes = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null
   }
 
+  /** Drops the body's decoded text and parsed object once the upstream call is made (the record is built from the bytes). */
+  releaseParsedBody(): void {
+    this.bodyText = undefined
+    this.json = undefined
+  }
+
   /** The bytes the upstream gets. */
   get outgoingBody(): Uint8Array | undefined {
     return this.forwardBody ?? this.body
@@ -165,7 +172,7 @@ export class Exchange {
    * (redacted when the request was scanned: upstreams echo parts of it). A request that
    * carried a misplaced proxy token is stored with the token cut out.
    */
-  recordBodies(scannedResponse: { text: string | null } | undefined, capBytes: number): RecordBodies {
+  recordBodies(scannedResponse: ScannedResponse | undefined, capBytes: number): RecordBodies {
     let request: BodyBytes | undefined
     if (this.body && this.body.byteLength > 0) {
       if (this.tokenMisplaced) {
@@ -188,15 +195,41 @@ export class Exchange {
       if (!scannedResponse) response = { stored: this.responseBody, redacted: false, truncated }
       else if (scannedResponse.text !== null) {
         // The record's text is the redacted response; unchanged text stores the bytes as received.
-        const stored = new TextEncoder().encode(scannedResponse.text)
-        response = Buffer.from(stored).equals(Buffer.from(this.responseBody))
-          ? { stored: this.responseBody, redacted: false, truncated }
-          : { stored, original: this.responseBody, redacted: true, truncated }
+        if (scannedResponse.unchanged && decodesLosslessly(this.responseBody)) {
+          // Its text encodes back to these very bytes: skip encoding and comparing (a 10 MiB
+          // answer cost two more copies of itself here).
+          response = { stored: this.responseBody, redacted: false, truncated }
+        } else {
+          const stored = new TextEncoder().encode(scannedResponse.text)
+          response = bytesView(stored).equals(bytesView(this.responseBody))
+            ? { stored: this.responseBody, redacted: false, truncated }
+            : { stored, original: this.responseBody, redacted: true, truncated }
+        }
       }
       // A response whose scan did not finish is not stored (as in the record).
     }
     return { request, response }
   }
+}
+
+/** The scanned response text for the body store; `unchanged`: redaction left the record's text as decoded. */
+export interface ScannedResponse {
+  text: string | null
+  unchanged?: boolean
+}
+
+/**
+ * Whether `textUpTo` (a lenient TextDecoder, which drops a leading BOM and turns invalid
+ * sequences into U+FFFD) gives text that encodes back to exactly these bytes.
+ */
+export function decodesLosslessly(bytes: Uint8Array): boolean {
+  const bom = bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  return !bom && isUtf8(bytes)
+}
+
+/** A Buffer over the same memory (Buffer.from(Uint8Array) would copy it). */
+function bytesView(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 function capText(text: string | undefined, capBytes: number): string | null {

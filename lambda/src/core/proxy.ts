@@ -125,6 +125,10 @@ export function createProxy(deps: ProxyDeps): Proxy {
       if (refusal) return respondWithError(ex, refusal, finish)
     }
     const answer = await forwardUpstream(ex, env, request.signal)
+    // What went upstream no longer needs its parsed form: a stream lasts seconds to
+    // minutes, and 200 of them each holding a 55 KB body's text and object tree cost more
+    // than the rest of the exchange (bench/relay-results.md). The record uses the bytes.
+    ex.releaseParsedBody()
     if ('code' in answer) return respondWithError(ex, answer, finish)
     return relayAnswer(ex, env, answer, request.signal, finish)
   }

@@ -2,10 +2,10 @@
 // the Response back chunk by chunk. The only file that knows node:http.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { Readable } from 'node:stream'
 import { type ProxyErrorCode, PROXY_ERRORS, proxyErrorBody } from '../contracts/errors.js'
 import { HOST_SHUTDOWN_REASON } from '../core/ports.js'
 import type { Proxy } from '../core/proxy.js'
+import { webStreamOf } from './node-body-stream.js'
 import { pumpBody } from './pump.js'
 
 export interface NodeServerOptions {
@@ -205,7 +205,7 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     method,
     headers,
     signal,
-    ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),
+    ...(hasBody && { body: webStreamOf(req, { onCancel: 'discard' }), duplex: 'half' }),
   } as RequestInit)
 }
 

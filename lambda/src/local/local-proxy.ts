@@ -16,6 +16,7 @@ import { createProxy } from '../core/proxy.js'
 import { upstreamPoolFactory } from '../core/upstreams/index.js'
 import { localPoolKeys } from './pool-keys.js'
 import { type CloseOptions, type NodeServerOptions, type RunningNodeServer, startNodeServer } from '../hosts/node-server.js'
+import { nodeUpstreamFetch } from '../hosts/node-upstream-fetch.js'
 import { type AwsTarget, s3Client } from '../stores/aws-clients.js'
 import { dynamoHttpFor, HOT_PATH_LIMITS } from '../stores/dynamo-http.js'
 import { dynamoClient, dynamoDocumentClient, sdkDynamoWire } from '../stores/dynamo-sdk.js'
@@ -197,7 +198,10 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
     // At shutdown, records whose store write is still running become fallback lines
     // before the stores close (draining-audit-sink.ts).
     const audit = new DrainingAuditSink(deps.audit, writeFallbackLine, metrics)
-    const proxy = createProxy({ ...deps, audit })
+    // Upstream calls over node:http on a kept-alive agent rather than undici's fetch: the
+    // relay was the core's largest CPU share (bench/relay-results.md).
+    const relay = nodeUpstreamFetch()
+    const proxy = createProxy({ ...deps, audit, fetch: relay })
     const server = await startNodeServer(proxy, {
       host,
       port: options.port ?? DEFAULTS.port,
@@ -235,6 +239,7 @@ export async function startLocalProxy(options: LocalProxyOptions): Promise<Local
           const recordsToFallback = audit.abandon()
           // The counters' last changes reach the table while it is still there.
           await counters?.close()
+          relay.close()
           await scanner?.close()
           if (stores) {
             await removeStackFile(options.dataDir)

@@ -27,9 +27,13 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
     await ex.admission.settle(charged).catch((err: unknown) => env.log(`settlement failed for ${ex.requestId}: ${errorName(err)}`))
   }
   let record: AuditRecord
+  let responseTextUnchanged = false
   try {
     record = ex.toRecord(endedMono, env.config.bodyCapBytes)
+    const decoded = record.response_body
     await redactStoredResponse(ex, env, record)
+    // redactMatches hands back the same string when nothing matched: no copy to compare.
+    responseTextUnchanged = decoded !== null && record.response_body === decoded
     await redactTranslatedSides(ex, env, record)
   } catch (err) {
     env.log(`record build failed for ${ex.requestId}: ${errorName(err)}`)
@@ -44,7 +48,7 @@ export async function finishExchange(ex: Exchange, env: StageEnv, usage: UsageEx
   // fallback line. A scanned request's response is stored as its record text (redacted).
   let bodies: RecordBodies | undefined
   try {
-    bodies = ex.recordBodies(ex.scanStatus !== null && env.scanner ? { text: record.response_body } : undefined, env.config.bodyCapBytes)
+    bodies = ex.recordBodies(ex.scanStatus !== null && env.scanner ? { text: record.response_body, unchanged: responseTextUnchanged } : undefined, env.config.bodyCapBytes)
   } catch (err) {
     env.log(`body capture failed for ${ex.requestId}: ${errorName(err)}`)
   }
