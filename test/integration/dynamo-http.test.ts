@@ -1,7 +1,6 @@
 // The hot path's lean DynamoDB client: the same answers as the AWS SDK on real dynalite,
 // a SigV4 signature the SDK's own signer agrees with, and the SDK's retry and timeout
 // behaviour against a server that fails on purpose.
-import { createHash, createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynamoHttp, DynamoHttpError, dynamoEndpoint, dynamoHttpFor } from '../../lambda/src/stores/dynamo-http.js'
 import { sdkDynamoWire } from '../../lambda/src/stores/dynamo-sdk.js'
 import { type DynamoWire, isConditionalCheckFailed } from '../../lambda/src/stores/dynamo-wire.js'
+import { NodeSha256 } from '../support/sdk-sha256.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 
 let t: TestStores
@@ -175,18 +175,3 @@ async function collect(req: IncomingMessage): Promise<string> {
   return body
 }
 
-/** The SDK signer's hash interface over node:crypto. */
-type Bytes = string | ArrayBuffer | ArrayBufferView
-const toBuffer = (data: Bytes) => (typeof data === 'string' ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data))
-class NodeSha256 {
-  private readonly hash
-  constructor(secret?: Bytes) {
-    this.hash = secret ? createHmac('sha256', toBuffer(secret)) : createHash('sha256')
-  }
-  update(data: Bytes) {
-    this.hash.update(toBuffer(data))
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest())
-  }
-}

@@ -2,13 +2,13 @@
 // (signatures checked, bytes round-tripped), and against a strict loopback fake for what
 // s3rver does not do — it ignores If-None-Match on PUT, never answers 412/409, 5xx or
 // hangs — and to see exactly which headers go out (Object Lock needs a checksum).
-import { createHash, createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AwsHttpError } from '../../lambda/src/stores/signed-http.js'
 import { crc32Base64, S3HttpObjectStore, s3Endpoint, s3Location } from '../../lambda/src/stores/s3-http.js'
+import { NodeSha256 } from '../support/sdk-sha256.js'
 import { startTestStores, type TestStores } from '../support/stores.js'
 
 const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
@@ -276,18 +276,3 @@ describe('where the bucket is', () => {
   })
 })
 
-/** The SDK signer's hash interface over node:crypto. */
-type Bytes = string | ArrayBuffer | ArrayBufferView
-const toBuffer = (data: Bytes) => (typeof data === 'string' ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data))
-class NodeSha256 {
-  private readonly hash
-  constructor(secret?: Bytes) {
-    this.hash = secret ? createHmac('sha256', toBuffer(secret)) : createHash('sha256')
-  }
-  update(data: Bytes) {
-    this.hash.update(toBuffer(data))
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest())
-  }
-}
