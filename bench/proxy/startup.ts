@@ -75,9 +75,9 @@ export async function measureStartup(runs: number, mode: CliMode = 'auto', repo 
   }
 }
 
-async function serveToHealthz(repo: string, dataDir: string, info: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; pid: number; stop: () => Promise<void> }> {
+export async function serveToHealthz(repo: string, dataDir: string, info: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ ms: number; pid: number; stop: () => Promise<void> }> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [cliOf(repo), 'serve', '--port', '0', '--data-dir', dataDir, '--upstream-url', 'http://127.0.0.1:9', '--server-info', info], {
+  const child = spawn(process.execPath, [...nodeArgs, cliOf(repo), 'serve', '--port', '0', '--data-dir', dataDir, '--upstream-url', 'http://127.0.0.1:9', '--server-info', info], {
     cwd: repo,
     env,
     stdio: ['pipe', 'ignore', 'ignore'],
