@@ -33,7 +33,7 @@ import { METRIC } from '../contracts/metrics.js'
 import { USAGE_TABLE } from '../contracts/tables.js'
 import type { CounterStore, Metrics } from '../core/ports.js'
 import { noMetrics } from '../core/ports.js'
-import { DynamoCounterStore } from '../stores/dynamo-counter-store.js'
+import { DynamoCounterStore, itemKey } from '../stores/dynamo-counter-store.js'
 import type { DynamoWire, Item } from '../stores/dynamo-wire.js'
 
 export interface WriteBehindOptions {
@@ -293,10 +293,6 @@ export class WriteBehindCounterStore implements CounterStore {
       })
     return entry.flushing
   }
-}
-
-function itemKey(key: string): Item {
-  return { [USAGE_TABLE.partitionKey]: { S: key } }
 }
 
 /** Absent attributes count as 0, as in DynamoCounterStore. */

@@ -110,7 +110,8 @@ export class DynamoCounterStore implements CounterStore {
   }
 }
 
-function itemKey(key: string): Item {
+/** A usage counter's item key (the usage table's partition key). */
+export function itemKey(key: string): Item {
   return { [USAGE_TABLE.partitionKey]: { S: key } }
 }
 

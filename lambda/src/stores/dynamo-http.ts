@@ -7,7 +7,7 @@
 // are retried with jittered exponential backoff, up to `maxAttempts`.
 import { type AwsTarget, LOCAL_DYNAMO_CREDENTIALS, LOCAL_REGION } from './aws-clients.js'
 import type { DynamoWire } from './dynamo-wire.js'
-import { type AwsCredentials, AwsHttpError, credentialsFromEnv, type HttpAnswer, SignedHttp } from './signed-http.js'
+import { type AwsCredentials, credentialsFromEnv, readAwsJson, regionFromEnv, serviceEndpoint, SignedHttp } from './signed-http.js'
 
 export { type AwsCredentials, credentialsFromEnv } from './signed-http.js'
 /** DynamoDB's errors are the shared transport's: `name` is DynamoDB's error type. */
@@ -53,27 +53,14 @@ export class DynamoHttp implements DynamoWire {
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
         body: JSON.stringify(input),
       },
-      (answer) => parseAnswer(operation, answer),
+      (answer) => readAwsJson<unknown>('DynamoDB', operation, answer, { retryable: THROTTLING, serverError: 'InternalServerError' }),
     )
   }
 }
 
-function parseAnswer(operation: string, { status, body }: HttpAnswer): unknown {
-  let json: { __type?: string; message?: string; Message?: string } | undefined
-  try {
-    json = JSON.parse(body.toString('utf8')) as typeof json
-  } catch {
-    // A proxy or load balancer in the way answers HTML; say what came back, not the bytes.
-  }
-  if (status === 200 && json) return json
-  const type = json?.__type?.split('#').pop() || (status >= 500 ? 'InternalServerError' : 'UnknownError')
-  const message = json?.message ?? json?.Message ?? `DynamoDB ${operation} answered HTTP ${status}${json ? '' : ' without a JSON body'}`
-  throw new AwsHttpError(type, message, status >= 500 || THROTTLING.has(type), status)
-}
-
 /** The endpoint the SDK would pick: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then the regional one. */
 export function dynamoEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || `https://dynamodb.${region}.amazonaws.com`
+  return serviceEndpoint('AWS_ENDPOINT_URL_DYNAMODB', 'dynamodb', region, env)
 }
 
 /**
@@ -94,7 +81,6 @@ export function dynamoHttpFor(
   if (target.local) {
     return new DynamoHttp({ ...limits, endpoint: target.local.dynamodbEndpoint, region: target.region ?? LOCAL_REGION, credentials: () => LOCAL_DYNAMO_CREDENTIALS })
   }
-  const region = target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION
-  if (!region) throw new Error('no AWS region: set AWS_REGION')
+  const region = target.region ?? regionFromEnv(env)
   return new DynamoHttp({ ...limits, endpoint: dynamoEndpoint(region, env), region, credentials: credentialsFromEnv(env) })
 }

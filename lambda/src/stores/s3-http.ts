@@ -19,7 +19,7 @@
 //   (racy between two writers; only for stores without Object Lock).
 import zlib from 'node:zlib'
 import type { ObjectStore } from '../bodies/object-store.js'
-import { type AwsCredentials, AwsHttpError, type HttpAnswer, SignedHttp } from './signed-http.js'
+import { type AwsCredentials, AwsHttpError, type HttpAnswer, serviceEndpoint, SignedHttp } from './signed-http.js'
 
 export type ConditionalWrite = 'if-none-match' | 'head-then-put'
 
@@ -38,7 +38,7 @@ export interface S3HttpOptions {
 
 /** The endpoint the SDK would pick: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then the regional one. */
 export function s3Endpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || `https://s3.${region}.amazonaws.com`
+  return serviceEndpoint('AWS_ENDPOINT_URL_S3', 's3', region, env)
 }
 
 /**

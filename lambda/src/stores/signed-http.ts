@@ -159,6 +159,30 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): () => 
   }
 }
 
+/** The endpoint the SDK would pick for a service: its own variable, then AWS_ENDPOINT_URL, then the regional host. */
+export function serviceEndpoint(serviceVariable: string, host: string, region: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env[serviceVariable] || env.AWS_ENDPOINT_URL || `https://${host}.${region}.amazonaws.com`
+}
+
+/**
+ * A JSON-protocol answer (DynamoDB, Secrets Manager): the parsed body of a 200, else the
+ * service's error (`__type` and message), retryable on 5xx and the given error types. A
+ * body that is not JSON (a proxy's HTML page) is named by its status, never quoted: a 200's
+ * body may be a secret.
+ */
+export function readAwsJson<T>(label: string, operation: string, { status, body }: HttpAnswer, errors: { retryable: ReadonlySet<string>; serverError: string }): T {
+  let json: { __type?: string; message?: string; Message?: string } | undefined
+  try {
+    json = JSON.parse(body.toString('utf8')) as typeof json
+  } catch {
+    // not JSON: see above
+  }
+  if (status === 200 && json) return json as T
+  const type = json?.__type?.split('#').pop() || (status >= 500 ? errors.serverError : 'UnknownError')
+  const message = json?.message ?? json?.Message ?? `${label} ${operation} answered HTTP ${status}${json ? '' : ' without a JSON body'}`
+  throw new AwsHttpError(type, message, status >= 500 || errors.retryable.has(type), status)
+}
+
 /** The region the SDK would use in Lambda: AWS_REGION, then AWS_DEFAULT_REGION. */
 export function regionFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION
